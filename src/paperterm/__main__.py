@@ -1,0 +1,3 @@
+from paperterm.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,198 @@
+"""Raw bodies per source and feed day, with what is needed to revalidate and re-parse them.
+
+Layout under the cache dir: `days/<source>/<YYYY-MM-DD>.body` (the bytes as served) and
+`days/<source>/<YYYY-MM-DD>.json` (fetched-at, validators, parser version, and the papers as
+parsed, so that a start-up does not re-run the HTML parser over every cached day). When
+`PARSER_VERSION` changes, the body is parsed again by the new parser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from paperterm.fsutil import atomic_write
+from paperterm.model import Paper
+from paperterm.scrape import PARSER_VERSION, ScrapedDay, ScrapeError
+
+SOURCES = ("page", "api")
+
+TODAY_TTL = timedelta(minutes=15)
+RECENT_TTL = timedelta(hours=3)
+UNSETTLED_TTL = timedelta(hours=12)
+SETTLE_AFTER = timedelta(days=3)
+
+
+def utc_today(now: datetime) -> date:
+    return now.astimezone(UTC).date()
+
+
+def is_fresh(day: date, fetched_at: datetime, now: datetime) -> bool:
+    """Whether a cached day needs no revalidation, by the freshness policy.
+
+    Today's list keeps growing and its votes keep moving: a short TTL. The two days before it
+    still change: hours. An older day is settled once it was fetched three days after it;
+    fetched earlier than that (say, a day fetched while it was today), it is refreshed once.
+    """
+    today = utc_today(now)
+    age = now - fetched_at
+    if day >= today:
+        return age < TODAY_TTL
+    if (today - day).days <= 2:
+        return age < RECENT_TTL
+    fetched_day = utc_today(fetched_at)
+    if fetched_day - day >= SETTLE_AFTER:
+        return True
+    return age < UNSETTLED_TTL
+
+
+@dataclass(frozen=True)
+class CachedDay:
+    day: date
+    source: str
+    papers: tuple[Paper, ...]
+    fetched_at: datetime
+    empty: bool
+    """A recognised empty day (weekend, holiday), not a failure."""
+    etag: str | None = None
+    last_modified: str | None = None
+    note: str = ""
+
+
+class DayCache:
+    def __init__(self, root: Path, parsers: dict[str, Callable[[bytes, date], ScrapedDay]]):
+        self.root = root / "days"
+        self.parsers = parsers
+        self.problems: list[str] = []
+        """Entries that could not be read, said once so the caller can tell the user."""
+
+    def _paths(self, source: str, day: date) -> tuple[Path, Path]:
+        folder = self.root / source
+        stem = day.isoformat()
+        return folder / f"{stem}.body", folder / f"{stem}.json"
+
+    def load(self, day: date, source: str) -> CachedDay | None:
+        body_path, meta_path = self._paths(source, day)
+        try:
+            meta = json.loads(meta_path.read_bytes())
+            if not isinstance(meta, dict):
+                raise ValueError("not an object")
+            fetched_at = datetime.fromisoformat(meta["fetched_at"])
+            if meta.get("parser_version") == PARSER_VERSION and isinstance(
+                meta.get("papers"), list
+            ):
+                papers = tuple(Paper.from_json(p) for p in meta["papers"])
+            else:
+                papers = self._reparse(day, source, body_path, meta)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, ScrapeError) as error:
+            self.problems.append(f"cache entry {source}/{day} unreadable ({error}); refetching")
+            self._set_aside(body_path, meta_path)
+            return None
+        return CachedDay(
+            day=day,
+            source=source,
+            papers=papers,
+            fetched_at=fetched_at,
+            empty=bool(meta.get("empty")) and not papers,
+            etag=meta.get("etag"),
+            last_modified=meta.get("last_modified"),
+            note=str(meta.get("note") or ""),
+        )
+
+    def _reparse(
+        self, day: date, source: str, body_path: Path, meta: dict[str, Any]
+    ) -> tuple[Paper, ...]:
+        """Parse the stored body with this parser version and record the result."""
+        body = body_path.read_bytes()
+        if len(body) != meta.get("body_size"):
+            raise ValueError("stored body is truncated")
+        if meta.get("empty") and not body:
+            papers: tuple[Paper, ...] = ()
+        else:
+            papers = self.parsers[source](body, day).papers
+        meta = {**meta, "parser_version": PARSER_VERSION, "papers": [p.to_json() for p in papers]}
+        with contextlib.suppress(OSError):
+            atomic_write(self._paths(source, day)[1], _dumps(meta), durable=False)
+        return papers
+
+    def store(
+        self,
+        day: date,
+        source: str,
+        body: bytes,
+        papers: tuple[Paper, ...],
+        *,
+        fetched_at: datetime,
+        empty: bool,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        note: str = "",
+    ) -> CachedDay:
+        body_path, meta_path = self._paths(source, day)
+        meta = {
+            "day": day.isoformat(),
+            "source": source,
+            "fetched_at": fetched_at.isoformat(),
+            "etag": etag,
+            "last_modified": last_modified,
+            "parser_version": PARSER_VERSION,
+            "body_size": len(body),
+            "empty": empty,
+            "note": note,
+            "papers": [p.to_json() for p in papers],
+        }
+        # Body first, then the metadata that vouches for it: a crash between the two leaves
+        # a size mismatch that `load` detects, never a meta pointing at a wrong body.
+        atomic_write(body_path, body, durable=False)
+        atomic_write(meta_path, _dumps(meta), durable=False)
+        return CachedDay(day, source, papers, fetched_at, empty, etag, last_modified, note)
+
+    def touch(self, entry: CachedDay, fetched_at: datetime) -> CachedDay:
+        """A 304: the body is still good; only its age is renewed."""
+        _, meta_path = self._paths(entry.source, entry.day)
+        try:
+            meta = json.loads(meta_path.read_bytes())
+            meta["fetched_at"] = fetched_at.isoformat()
+            atomic_write(meta_path, _dumps(meta), durable=False)
+        except (OSError, ValueError):
+            pass
+        return CachedDay(
+            entry.day,
+            entry.source,
+            entry.papers,
+            fetched_at,
+            entry.empty,
+            entry.etag,
+            entry.last_modified,
+            entry.note,
+        )
+
+    def days(self) -> list[date]:
+        """Every day with a cached entry, any source, newest first."""
+        found: set[date] = set()
+        for source in SOURCES:
+            folder = self.root / source
+            if not folder.is_dir():
+                continue
+            for name in os.listdir(folder):
+                if name.endswith(".json"):
+                    with contextlib.suppress(ValueError):
+                        found.add(date.fromisoformat(name[:-5]))
+        return sorted(found, reverse=True)
+
+    def _set_aside(self, *paths: Path) -> None:
+        for path in paths:
+            with contextlib.suppress(OSError):
+                os.replace(path, path.with_name(path.name + ".bad"))
+
+
+def _dumps(meta: dict[str, Any]) -> bytes:
+    return json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode()

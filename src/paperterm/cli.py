@@ -1,0 +1,258 @@
+"""Command line: `paperterm` (the reader) and the scriptable subcommands.
+
+Every failure a user can cause (a malformed date, an unknown id, an unwritable directory, a
+site that is down) ends in one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from paperterm import __version__, paths
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+class CliError(Exception):
+    """A one-line error for the user."""
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 3650:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 3650, not {value}")
+    return value
+
+
+_ID_IN_URL = re.compile(r"(?:huggingface\.co/papers/|arxiv\.org/(?:abs|pdf)/|arxiv:)([^\s/?#]+)")
+
+
+def normalise_id(text: str) -> str:
+    """Accept `2407.21783`, `arXiv:2407.21783`, or an HF/arXiv URL of the paper."""
+    text = text.strip()
+    match = _ID_IN_URL.search(text)
+    if match:
+        text = match.group(1)
+    return text.removesuffix(".pdf")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One line, not argparse's usage block: the usage is one `--help` away.
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="paperterm",
+        description="A terminal reader for the Hugging Face Daily Papers feed.",
+    )
+    parser.add_argument("--version", action="version", version=f"paperterm {__version__}")
+
+    def range_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--date", type=parse_day, help="last day to show (YYYY-MM-DD)")
+        p.add_argument("--days", type=positive, help="how many days, ending at --date")
+        p.add_argument("--offline", action="store_true", help="read the cache only")
+
+    range_args(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    p_list = sub.add_parser("list", help="print the papers of some days")
+    range_args(p_list)
+    p_list.add_argument("--json", action="store_true", help="one JSON array on stdout")
+    p_fetch = sub.add_parser("fetch", help="fill the cache for offline reading")
+    p_fetch.add_argument("--date", type=parse_day, help="last day to fetch (YYYY-MM-DD)")
+    p_fetch.add_argument("--days", type=positive, help="how many days, ending at --date")
+    p_fetch.add_argument("--force", action="store_true", help="refetch even fresh days")
+    for name, text in (
+        ("star", "star a paper"),
+        ("unstar", "remove a paper's star"),
+        ("read", "mark a paper read"),
+        ("unread", "mark a paper unread"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or paper URL")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return run_reader(args)
+        if args.command == "list":
+            return asyncio.run(cmd_list(args))
+        if args.command == "fetch":
+            return asyncio.run(cmd_fetch(args))
+        return cmd_state(args)
+    except CliError as error:
+        print(f"paperterm: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("paperterm: interrupted", file=sys.stderr)
+        return 130
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"paperterm: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _library():  # type: ignore[no-untyped-def]
+    from paperterm.config import load_config
+    from paperterm.library import Library
+
+    config = load_config()
+    for problem in config.problems:
+        print(f"paperterm: {problem}", file=sys.stderr)
+    return Library(config)
+
+
+def _state():  # type: ignore[no-untyped-def]
+    from paperterm.state import StateStore
+
+    store = StateStore(paths.state_file()).load()
+    for warning in store.warnings:
+        print(f"paperterm: {warning}", file=sys.stderr)
+    return store
+
+
+async def _resolve_days(library, args, offline: bool) -> list[date]:  # type: ignore[no-untyped-def]
+    from paperterm.library import day_range
+
+    end = args.date or await library.latest_day(offline=offline)
+    return day_range(end, args.days or library.config.days)
+
+
+async def cmd_list(args: argparse.Namespace) -> int:
+    from paperterm.library import describe_age
+
+    library = _library()
+    store = _state()
+    try:
+        days = await _resolve_days(library, args, args.offline)
+        results = await library.load_days(days, offline=args.offline)
+    finally:
+        await library.aclose()
+    failed = False
+    for result in results:
+        if result.message:
+            print(f"paperterm: {result.day}: {result.message}", file=sys.stderr)
+        failed |= result.status == "error"
+    missing = [r.day.isoformat() for r in results if r.status == "missing"]
+    if missing:
+        print(f"paperterm: not in the cache: {', '.join(missing)}", file=sys.stderr)
+    rows = []
+    for result in results:
+        for paper in sorted(result.papers, key=lambda p: (-p.upvotes, p.title.casefold())):
+            rows.append((result, paper))
+    if args.json:
+        out = []
+        for _, paper in rows:
+            record = paper.to_json()
+            record["read"] = store.is_read(paper.id)
+            record["starred"] = store.is_starred(paper.id)
+            out.append(record)
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        now = library.clock()
+        for result in results:
+            if not result.papers:
+                continue
+            age = describe_age(result.age(now)) if result.from_cache else "fresh"
+            print(f"{result.day:%a %Y-%m-%d} · {len(result.papers)} papers · {age}")
+            for r, paper in rows:
+                if r is not result:
+                    continue
+                star = "★" if store.is_starred(paper.id) else " "
+                mark = " " if store.is_read(paper.id) else "•"
+                code = "⌥" if paper.github else " "
+                print(f" {star}{mark} {paper.upvotes:>4} {code} {paper.id:<12} {paper.title}")
+    if failed and not rows:
+        return EXIT_FAILURE
+    return 0
+
+
+async def cmd_fetch(args: argparse.Namespace) -> int:
+    from paperterm.library import DayResult
+
+    library = _library()
+    tty = sys.stderr.isatty()
+    done = 0
+    errors = 0
+    try:
+        days = await _resolve_days(library, args, False)
+        total = len(days)
+
+        def progress(result: DayResult) -> None:
+            nonlocal done, errors
+            done += 1
+            if result.status == "ok":
+                what = f"{len(result.papers)} papers"
+            elif result.status == "empty":
+                what = "no papers"
+            else:
+                what = result.status
+            if result.message:
+                what += f" ({result.message})"
+            errors += result.status == "error"
+            line = f"[{done}/{total}] {result.day} {what}"
+            if tty:
+                print(f"\r\x1b[2K{line}", end="" if done < total else "\n", file=sys.stderr)
+            else:
+                print(line, file=sys.stderr)
+
+        await library.load_days(days, force=args.force, on_result=progress)
+    finally:
+        await library.aclose()
+    return EXIT_FAILURE if errors else 0
+
+
+def cmd_state(args: argparse.Namespace) -> int:
+    from paperterm.library import Library  # noqa: F401  (import cost only here)
+
+    library = _library()
+    store = _state()
+    if store.read_only:
+        raise CliError(f"{store.path} is read-only; nothing changed")
+    for raw in args.ids:
+        pid = normalise_id(raw)
+        if library.find_paper(pid) is None:
+            raise CliError(
+                f"unknown paper id {raw!r}: not in any cached day "
+                "(run `paperterm fetch` or `paperterm list` for its day first)"
+            )
+        if args.command == "star":
+            store.set_starred(pid, True)
+        elif args.command == "unstar":
+            store.set_starred(pid, False)
+        elif args.command == "read":
+            store.set_read(pid, True)
+        else:
+            store.set_read(pid, False)
+    if not store.save():
+        raise CliError(store.save_error or "could not save state")
+    return 0
+
+
+def run_reader(args: argparse.Namespace) -> int:
+    from paperterm.app import run_app
+
+    return run_app(date=args.date, days=args.days, offline=args.offline)

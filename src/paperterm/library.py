@@ -1,0 +1,301 @@
+"""The one place that turns "give me these days" into cache reads, fetches and parses.
+
+Used by the CLI and the reader alike. The rules (docs/safety.md, "Cache policy"): a fresh
+cached day is served without a request; a stale one is revalidated (conditional GET); on
+any error the cached day is served with its age and the error; a good day is never replaced
+by an answer that holds nothing; future days are never requested; `offline` reads the cache
+only and says which days it lacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from paperterm import paths
+from paperterm.cache import DayCache, is_fresh, utc_today
+from paperterm.config import Config
+from paperterm.fetch import Fetcher, FetchError
+from paperterm.model import Paper
+from paperterm.scrape import (
+    ScrapedDay,
+    ScrapeError,
+    UnparseableError,
+    WrongDayError,
+    api_items,
+    latest_day,
+    parse_api,
+    parse_page,
+)
+
+API_PAGE = 100
+API_MAX_PAGES = 20
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """One feed day as the caller gets it, with where it came from and what went wrong."""
+
+    day: date
+    papers: tuple[Paper, ...]
+    status: str
+    """'ok', 'empty' (no papers that day), 'missing' (offline and not cached),
+    'error' (nothing cached and the fetch failed), 'future' (not requested)."""
+    source: str = ""
+    """'page' or 'api': which of the site's sources the papers came from."""
+    fetched_at: datetime | None = None
+    from_cache: bool = False
+    """Served from the cache without a new answer from the site."""
+    message: str = ""
+    """An error or note fit to show the user; empty when all went well."""
+
+    @property
+    def has_papers(self) -> bool:
+        return bool(self.papers)
+
+    def age(self, now: datetime) -> timedelta | None:
+        return now - self.fetched_at if self.fetched_at else None
+
+
+def describe_age(age: timedelta | None) -> str:
+    if age is None:
+        return "never fetched"
+    seconds = int(age.total_seconds())
+    if seconds < 90:
+        return "just now"
+    if seconds < 90 * 60:
+        return f"{seconds // 60} min ago"
+    if seconds < 36 * 3600:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
+
+
+def day_range(end: date, count: int) -> list[date]:
+    """`count` calendar days ending at `end`, newest first."""
+    return [end - timedelta(days=i) for i in range(max(count, 1))]
+
+
+class Library:
+    def __init__(
+        self,
+        config: Config,
+        cache: DayCache | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        fetcher: Fetcher | None = None,
+    ) -> None:
+        self.config = config
+        self.cache = cache or DayCache(paths.cache_dir(), {"page": parse_page, "api": parse_api})
+        self.clock = clock
+        self._fetcher = fetcher
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            self._fetcher = Fetcher(
+                self.config.base_url,
+                read_timeout=self.config.timeout,
+                max_retry_after=self.config.max_retry_after,
+                max_concurrency=self.config.max_concurrency,
+            )
+        return self._fetcher
+
+    async def aclose(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+            self._fetcher = None
+
+    def today(self) -> date:
+        return utc_today(self.clock())
+
+    # ---------------------------------------------------------------- cache only
+
+    def cached(self, day: date) -> DayResult | None:
+        """The cached copy of a day, preferring the configured source; no network."""
+        order = (self.config.source, "api" if self.config.source == "page" else "page")
+        for source in order:
+            entry = self.cache.load(day, source)
+            if entry is not None:
+                return DayResult(
+                    day,
+                    entry.papers,
+                    "ok" if entry.papers else "empty",
+                    source,
+                    entry.fetched_at,
+                    from_cache=True,
+                    message=entry.note,
+                )
+        return None
+
+    def cached_days(self) -> list[date]:
+        return self.cache.days()
+
+    def find_paper(self, paper_id: str) -> Paper | None:
+        """A paper from any cached day (newest copy), for commands given only an id."""
+        for day in self.cache.days():
+            result = self.cached(day)
+            if result:
+                for paper in result.papers:
+                    if paper.id == paper_id:
+                        return paper
+        return None
+
+    # ---------------------------------------------------------------- network
+
+    async def latest_day(self, *, offline: bool = False) -> date:
+        """The newest day the site has papers for (offline: the newest cached day)."""
+        today = self.today()
+        if not offline:
+            try:
+                response = await self.fetcher.get("/api/daily_papers", {"limit": "1"})
+                found = await asyncio.to_thread(latest_day, response.body)
+                if found is not None:
+                    return min(found, today)
+            except FetchError:
+                pass
+        cached = [d for d in self.cache.days() if d <= today]
+        return cached[0] if cached else today
+
+    async def load_days(
+        self,
+        days: Iterable[date],
+        *,
+        offline: bool = False,
+        force: bool = False,
+        on_result: Callable[[DayResult], Any] | None = None,
+    ) -> list[DayResult]:
+        """Several days at once (the fetcher bounds concurrency), in the order given."""
+
+        async def one(day: date) -> DayResult:
+            result = await self.load_day(day, offline=offline, force=force)
+            if on_result is not None:
+                on_result(result)
+            return result
+
+        return list(await asyncio.gather(*(one(day) for day in days)))
+
+    async def load_day(self, day: date, *, offline: bool = False, force: bool = False) -> DayResult:
+        if day > self.today():
+            return DayResult(day, (), "future", message=f"{day} is in the future")
+        cached = self.cached(day)
+        if offline:
+            return cached or DayResult(day, (), "missing", message=f"{day} is not cached")
+        now = self.clock()
+        if cached and not force and cached.fetched_at and is_fresh(day, cached.fetched_at, now):
+            return cached
+        try:
+            if self.config.source == "api":
+                return await self._from_api(day, cached)
+            return await self._from_page(day, cached)
+        except FetchError as error:
+            return self._fallback(day, cached, str(error))
+        except ScrapeError as error:
+            return self._fallback(day, cached, f"cannot read the site's answer for {day}: {error}")
+
+    def _fallback(self, day: date, cached: DayResult | None, message: str) -> DayResult:
+        if cached is None:
+            return DayResult(day, (), "error", message=message)
+        age = describe_age(cached.age(self.clock()))
+        return replace(cached, message=f"{message}; showing the copy from {age}")
+
+    async def _from_page(self, day: date, cached: DayResult | None) -> DayResult:
+        entry = self.cache.load(day, "page") if cached and cached.source == "page" else None
+        try:
+            response = await self.fetcher.get(
+                f"/papers/date/{day.isoformat()}",
+                etag=entry.etag if entry else None,
+                last_modified=entry.last_modified if entry else None,
+            )
+        except FetchError as error:
+            if error.status == 404:
+                return await self._from_api(day, cached)
+            raise
+        now = self.clock()
+        if response.status == 304 and entry is not None and cached is not None:
+            self.cache.touch(entry, now)
+            return replace(cached, fetched_at=now, from_cache=False)
+        try:
+            scraped = await asyncio.to_thread(parse_page, response.body, day)
+        except (UnparseableError, WrongDayError):
+            # The page changed shape, is a challenge page, or is another day: the API is
+            # the site's own second source for the same list.
+            return await self._from_api(day, cached)
+        return self._keep(
+            day, "page", response.body, scraped, cached, response.etag, response.last_modified
+        )
+
+    async def _from_api(self, day: date, cached: DayResult | None) -> DayResult:
+        items: list[Any] = []
+        seen: set[str] = set()
+        for page in range(API_MAX_PAGES):
+            params = {"date": day.isoformat(), "limit": str(API_PAGE), "p": str(page)}
+            response = await self.fetcher.get("/api/daily_papers", params)
+            batch = await asyncio.to_thread(api_items, response.body)
+            fresh = [item for item in batch if _item_id(item) not in seen]
+            seen.update(_item_id(item) for item in fresh)
+            items.extend(fresh)
+            if len(batch) < API_PAGE or not fresh:
+                break
+        body = json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            scraped = await asyncio.to_thread(parse_api, body, day)
+        except WrongDayError as error:
+            # The site keeps no list for this day and answered with another: nothing to show.
+            scraped = ScrapedDay((), None)
+            body = b"[]"
+            note = f"no list for {day} ({error})"
+            return self._keep(day, "api", body, scraped, cached, None, None, note=note)
+        if not scraped.papers and scraped.skipped:
+            raise UnparseableError(f"none of the {scraped.skipped} items the API sent is a paper")
+        return self._keep(day, "api", body, scraped, cached, None, None)
+
+    def _keep(
+        self,
+        day: date,
+        source: str,
+        body: bytes,
+        scraped: ScrapedDay,
+        cached: DayResult | None,
+        etag: str | None,
+        last_modified: str | None,
+        note: str = "",
+    ) -> DayResult:
+        now = self.clock()
+        if not scraped.papers and cached is not None and cached.papers:
+            return replace(
+                cached,
+                message=f"the site now lists no papers for {day}; keeping the cached list",
+            )
+        entry = self.cache.store(
+            day,
+            source,
+            body,
+            scraped.papers,
+            fetched_at=now,
+            empty=not scraped.papers,
+            etag=etag,
+            last_modified=last_modified,
+            note=note,
+        )
+        return DayResult(
+            day,
+            entry.papers,
+            "ok" if entry.papers else "empty",
+            source,
+            now,
+            from_cache=False,
+        )
+
+
+def _item_id(item: Any) -> str:
+    paper = item.get("paper") if isinstance(item, dict) else None
+    pid = paper.get("id") if isinstance(paper, dict) else None
+    return pid if isinstance(pid, str) else repr(item)[:200]
