@@ -93,6 +93,7 @@ class Fetcher:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.deadline = deadline
+        self.read_timeout = read_timeout
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.max_retry_after = max_retry_after
@@ -151,9 +152,13 @@ class Fetcher:
                 last_error = FetchError(
                     f"{self._where(url)} did not answer within {self.deadline:g} s"
                 )
+            except httpx.ReadTimeout:
+                last_error = FetchError(
+                    f"{self._where(url)} did not answer (no data for {self.read_timeout:g} s)"
+                )
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 last_error = FetchError(f"cannot connect to {self._host(url)} ({_reason(error)})")
-            except (httpx.ReadError, httpx.ReadTimeout, httpx.RemoteProtocolError) as error:
+            except (httpx.ReadError, httpx.RemoteProtocolError) as error:
                 last_error = FetchError(f"{self._where(url)}: connection broke ({_reason(error)})")
             except RateLimited as error:
                 if error.retry_after is not None and error.retry_after > self.max_retry_after:

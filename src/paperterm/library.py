@@ -224,10 +224,15 @@ class Library:
             return replace(cached, fetched_at=now, from_cache=False)
         try:
             scraped = await asyncio.to_thread(parse_page, response.body, day)
-        except (UnparseableError, WrongDayError):
+        except (UnparseableError, WrongDayError) as page_error:
             # The page changed shape, is a challenge page, or is another day: the API is
             # the site's own second source for the same list.
-            return await self._from_api(day, cached)
+            try:
+                return await self._from_api(day, cached)
+            except (FetchError, ScrapeError) as api_error:
+                raise UnparseableError(
+                    f"{page_error}; the API fallback failed too: {api_error}"
+                ) from None
         return self._keep(
             day, "page", response.body, scraped, cached, response.etag, response.last_modified
         )
