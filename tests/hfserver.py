@@ -33,7 +33,7 @@ class Scripted:
 
 
 class FakeHF:
-    def __init__(self, latency: float = 0.0) -> None:
+    def __init__(self, latency: float = 0.0, port: int = 0) -> None:
         self.api_days: dict[date, list[Any]] = {}
         self.pages: dict[date, bytes] = {}
         self.scripts: dict[str, list[Scripted]] = {}
@@ -45,7 +45,7 @@ class FakeHF:
         self._lock = threading.Lock()
         self.etags = True
         handler = self._handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

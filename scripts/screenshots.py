@@ -1,0 +1,59 @@
+"""Render the reader from real fixture data into screenshots/*.svg.
+
+    .venv/bin/python scripts/screenshots.py
+
+Deterministic: a real week of the corpus seeded into a private cache, a fixed clock,
+offline. Run it after any change to what the reader shows, and review the SVGs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from demo import DEMO_DAYS, corpus_bodies, make_demo_app  # noqa: E402
+
+OUT = REPO / "screenshots"
+SIZE = (132, 36)
+
+
+class NoBrowser:
+    def needs_terminal(self) -> bool:
+        return False
+
+    def open(self, url: str) -> bool:
+        return True
+
+
+async def shoot(name: str, keys: list[str], bodies) -> None:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_demo_app(Path(tmp), opener=NoBrowser(), bodies=bodies)
+        async with app.run_test(size=SIZE) as pilot:
+            await app.refreshed.wait()
+            await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    bodies = corpus_bodies(DEMO_DAYS)
+    await shoot("main", ["j", "j"], bodies)
+    await shoot("filter", ["slash", *"diffusion video", "enter"], bodies)
+    await shoot("query", ["slash", *"has:code upvotes:>=10 -survey", "enter"], bodies)
+    await shoot("help", ["question_mark"], bodies)
+    await shoot("links", ["l"], bodies)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,838 @@
+"""The reader: a Textual app over the library, the state store and the seen store.
+
+The app does no IO of its own: loading, fetching and saving run in workers, and the
+results come back as plain data. Everything scraped reaches the screen as `Content`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import ClassVar, Protocol
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from paperterm import paths
+from paperterm.config import Config
+from paperterm.library import DayResult, Library, day_range, describe_age
+from paperterm.links import UnsafeURL, check_url
+from paperterm.listing import SORT_ORDER, SORTS, build_rows
+from paperterm.model import Paper
+from paperterm.query import Query, QueryError, highlight_pattern, parse_query
+from paperterm.seen import SeenStore
+from paperterm.state import StateStore
+from paperterm.widgets.abstract import AbstractPane, paper_content
+from paperterm.widgets.dialogs import GotoDate, HelpScreen, LinkPicker
+from paperterm.widgets.paper_list import PaperList
+
+QUERY_HELP = """\
+  words            all must match title, authors or abstract (any case)
+  "a phrase"       match the words together
+  -word            leave out papers that match
+  title: author: abstract: org: kw:     match one field, e.g. author:"Yann LeCun"
+  is:starred is:unread is:read is:new
+  has:code has:project
+  upvotes:>=20  stars:>100  comments:>3  upvotes:10..50
+  day:2024-08-01  day:>=2024-08-01
+Esc clears the filter and puts the cursor back."""
+
+LINK_KINDS = {
+    "hf": "Hugging Face page",
+    "arxiv": "arXiv abstract",
+    "pdf": "PDF",
+    "code": "Code (GitHub)",
+    "project": "Project page",
+}
+
+
+class Opener(Protocol):
+    def needs_terminal(self) -> bool: ...
+    def open(self, url: str) -> bool: ...
+
+
+@dataclass
+class UndoStep:
+    """What one user action changed: (kind, id, value before) per paper."""
+
+    label: str
+    changes: list[tuple[str, str, datetime | None]]
+
+
+class Flags:
+    """Read/starred/new as the list and the query see them."""
+
+    def __init__(self, store: StateStore, seen: SeenStore) -> None:
+        self.store = store
+        self.seen = seen
+
+    def is_read(self, paper_id: str) -> bool:
+        return self.store.is_read(paper_id)
+
+    def is_starred(self, paper_id: str) -> bool:
+        return self.store.is_starred(paper_id)
+
+    def is_new(self, paper_id: str) -> bool:
+        return self.seen.is_new(paper_id)
+
+
+class PapertermApp(App[None]):
+    """The morning read."""
+
+    CSS_PATH = "paperterm.tcss"
+    TITLE = "paperterm"
+
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("j,down", "move(1)", "Down", show=False, id="down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="up"),
+        Binding("g,home", "first", "First", show=False, id="first"),
+        Binding("G,end", "last", "Last", show=False, id="last"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="page_up"),
+        Binding("right_square_bracket", "day(1)", "Next day", show=False, id="next_day"),
+        Binding("left_square_bracket", "day(-1)", "Previous day", show=False, id="prev_day"),
+        Binding("n", "next_unread", "Next unread", id="next_unread"),
+        Binding("N", "next_new", "Next new", show=False, id="next_new"),
+        Binding("s", "star", "Star", id="star"),
+        Binding("m", "toggle_read", "Read", id="toggle_read"),
+        Binding("M", "mark_day_read", "Mark day read", show=False, id="mark_day_read"),
+        Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("H", "hide_read", "Hide read", show=False, id="hide_read"),
+        Binding("S", "cycle_sort", "Sort", show=False, id="cycle_sort"),
+        Binding("tab", "switch_pane", "Pane", show=False, priority=True, id="switch_pane"),
+        Binding("space", "scroll_abstract", "Scroll", show=False, id="scroll_abstract"),
+        Binding("o", "open_link('hf')", "HF page", show=False, id="open_hf"),
+        Binding("a", "open_link('arxiv')", "arXiv", show=False, id="open_arxiv"),
+        Binding("p", "open_link('pdf')", "PDF", id="open_pdf"),
+        Binding("c", "open_link('code')", "Code", id="open_code"),
+        Binding("w", "open_link('project')", "Project page", show=False, id="open_project"),
+        Binding("l", "links", "Links", id="links"),
+        Binding("slash", "focus_filter", "Filter", id="focus_filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
+        Binding("d", "goto_date", "Go to day", show=False, id="goto_date"),
+        Binding("r", "refresh", "Refresh", show=False, id="refresh"),
+    ]
+
+    KEY_HELP: ClassVar[list[tuple[str, str]]] = [
+        ("j k ↓ ↑", "move down / up"),
+        ("g G Home End", "first / last paper"),
+        ("PgDn PgUp", "page down / up"),
+        ("] [", "next / previous day"),
+        ("n", "next unread paper (across days)"),
+        ("N", "next paper new since your last visit"),
+        ("s", "star / unstar"),
+        ("m", "mark read / unread"),
+        ("M", "mark the day's shown papers read"),
+        ("u", "undo (read, star, mark day), several steps"),
+        ("H", "hide / show read papers"),
+        ("S", "sort: upvotes, stars, comments, arXiv date, title"),
+        ("Tab", "switch between the list and the abstract"),
+        ("Space", "scroll the abstract (at its end: next unread)"),
+        ("o a p c w", "open HF page, arXiv, PDF, code, project page"),
+        ("l", "pick any of the paper's links"),
+        ("/", "filter (see below); Esc clears it"),
+        ("d", "go to a day (older days load on demand too)"),
+        ("r", "refresh from the site"),
+        ("Ctrl+P", "command palette"),
+        ("?", "this help"),
+        ("q", "quit"),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        store: StateStore,
+        *,
+        seen: SeenStore | None = None,
+        config: Config | None = None,
+        end_date: date | None = None,
+        days: int | None = None,
+        offline: bool = False,
+        opener: Opener | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.config = config or library.config
+        self.store = store
+        self.seen = seen or SeenStore(paths.data_dir() / "seen.json")
+        self.flags = Flags(store, self.seen)
+        self.end_date = end_date
+        self.days_wanted = days
+        self.offline = offline
+        if opener is None:
+            from paperterm.browser import BrowserOpener
+
+            opener = BrowserOpener()
+        self.opener = opener
+        self.clock = clock or library.clock
+        self.loaded: dict[date, DayResult] = {}
+        self.query_obj: Query | None = None
+        self.sort = "upvotes"
+        self.hide_read = False
+        self.undo_stack: list[UndoStep] = []
+        self._read_timer: Timer | None = None
+        self._pre_filter_id: str | None = None
+        self._status_source = "starting…"
+        self._status_progress = ""
+        self._status_note = ""
+        self._status_filter_error = ""
+        self._counts = (0, 0)
+        self._oldest_requested: date | None = None
+        self._loading_older = False
+        self.ready = asyncio.Event()
+        """Set when the first paint from the cache (and the first refresh) is done."""
+        self.refreshed = asyncio.Event()
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            placeholder='/ filter: words, "phrases", -exclude, author:, is:unread, upvotes:>=20 …',
+            id="filter",
+        )
+        with Horizontal(id="panes"):
+            yield PaperList(self.flags, id="papers")
+            yield AbstractPane(id="abstract")
+        with Horizontal(id="status"):
+            yield Static(Content(""), id="status-left")
+            yield Static(Content(""), id="status-right")
+        yield Footer()
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one("#papers", PaperList)
+
+    @property
+    def abstract(self) -> AbstractPane:
+        return self.query_one("#abstract", AbstractPane)
+
+    def on_mount(self) -> None:
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        self.paper_list.movement = self.seen.movement
+        self.paper_list.focus()
+        for problem in self.config.problems:
+            self.notify(problem, severity="warning", markup=False, timeout=8)
+        self._start()
+
+    async def on_unmount(self) -> None:
+        await self.library.aclose()
+
+    # ------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="start")
+    def _start(self) -> None:
+        """Paint from the cache at once, then revalidate in the background."""
+        self.store.load()
+        self.seen.load()
+        for warning in self.store.warnings:
+            self.call_from_thread(
+                self.notify, warning, severity="warning", markup=False, timeout=10
+            )
+        if self.seen.problem:
+            self.call_from_thread(self.notify, self.seen.problem, markup=False)
+        days = self._initial_days(self.end_date or self._newest_cached())
+        cached = [r for d in days if (r := self.library.cached(d)) is not None]
+        self.call_from_thread(self._receive, cached, True)
+        self.call_from_thread(self._after_cache_paint, days)
+
+    def _newest_cached(self) -> date:
+        today = self.library.today()
+        for day in self.library.cached_days():
+            if day <= today:
+                return day
+        return today
+
+    def _initial_days(self, end: date) -> list[date]:
+        """The days to show: --days if given; else since the last visit, bounded by config."""
+        if self.days_wanted:
+            return day_range(end, self.days_wanted)
+        count = self.config.days
+        last = self.store.last_visit
+        if last is not None and self.end_date is None:
+            since = (end - last.astimezone(UTC).date()).days + 1
+            count = max(count, min(since, self.config.since_last_visit_max_days))
+        return day_range(end, count)
+
+    def _after_cache_paint(self, days: list[date]) -> None:
+        self._oldest_requested = min(days)
+        if self.offline:
+            missing = [d for d in days if d not in self.loaded]
+            self._status_source = self._source_text(self.loaded.values(), "offline", "cached")
+            if missing and not self.loaded:
+                self._status_note = "offline and nothing cached for these days"
+            self._update_status()
+            self._first_visit_notice()
+            self.ready.set()
+            self.refreshed.set()
+            return
+        self.ready.set()
+        self._refresh(days, force=False, find_latest=self.end_date is None)
+
+    @work(exclusive=True, group="refresh")
+    async def _refresh(self, days: list[date], force: bool, find_latest: bool) -> None:
+        self._status_progress = "checking the site…"
+        self._update_status()
+        try:
+            if find_latest:
+                latest = await self.library.latest_day()
+                if latest > max(days):
+                    days = self._initial_days(latest)
+                    self._oldest_requested = min(self._oldest_requested or min(days), min(days))
+            done = 0
+
+            def progress(result: DayResult) -> None:
+                nonlocal done
+                done += 1
+                self._status_progress = f"fetching {done}/{len(days)}"
+                self._receive([result], False)
+
+            results = await self.library.load_days(days, force=force, on_result=progress)
+        finally:
+            self._status_progress = ""
+        errors = [r for r in results if r.message and r.status in ("ok", "empty", "error")]
+        self._status_source = self._source_text(results)
+        self._status_note = errors[0].message if errors else ""
+        if errors:
+            self.notify(
+                f"{len(errors)} day(s) could not be refreshed: {errors[0].message}",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
+        self._update_status()
+        self._first_visit_notice()
+        self.refreshed.set()
+
+    def _source_text(
+        self, results: Iterable[DayResult], where: str | None = None, verb: str = "updated"
+    ) -> str:
+        """'huggingface.co · updated 5 min ago': where the list came from and how old it is."""
+        where = where or self.config.base_url.split("://", 1)[-1].rstrip("/")
+        ages = [r.fetched_at for r in results if r.fetched_at and r.papers]
+        if not ages:
+            return where
+        return f"{where} · {verb} {describe_age(self.clock() - min(ages))}"
+
+    def _receive(self, results: list[DayResult], from_cache: bool) -> None:
+        """Merge loaded days into the list, keeping the cursor on its paper."""
+        changed = False
+        for result in results:
+            if result.status in ("ok", "empty") and (
+                result.papers or result.day not in self.loaded
+            ):
+                self.loaded[result.day] = result
+                changed = True
+            self.seen.record(result.papers)
+        if from_cache and results:
+            self._status_source = self._source_text(results, verb="cached")
+        if changed:
+            first_paint = self.paper_list.paper is None
+            self._rebuild()
+            if first_paint:
+                self._cursor_to_first_unread()
+        self._update_status()
+        self._save_seen()
+
+    def _cursor_to_first_unread(self) -> None:
+        """Start on the first unread paper of the newest day."""
+        plist = self.paper_list
+        rows = plist.rows
+        if not rows:
+            return
+        newest = rows[0].day
+        for row in rows:
+            if row.day != newest:
+                break
+            if row.paper is not None and not self.store.is_read(row.paper.id):
+                plist.select_id(row.paper.id)
+                return
+        plist.first()
+
+    def _first_visit_notice(self) -> None:
+        if getattr(self, "_noticed", False):
+            return
+        self._noticed = True
+        new = sum(1 for r in self.loaded.values() for p in r.papers if self.seen.is_new(p.id))
+        if new:
+            since = self.store.last_visit
+            when = f" since {since.astimezone(UTC):%a %d %b}" if since else ""
+            self.notify(f"{new} new papers{when} (N jumps to the next)", markup=False, timeout=6)
+        self.store.record_visit()
+        self._save_state()
+
+    # ------------------------------------------------------------ the list
+
+    def _rebuild(self, keep_id: str | None = None) -> None:
+        plist = self.paper_list
+        keep = frozenset({plist.paper.id}) if plist.paper else frozenset()
+        rows, shown, total = build_rows(
+            ((d, r.papers) for d, r in self.loaded.items()),
+            self.flags,
+            query=self.query_obj,
+            sort=self.sort,
+            hide_read=self.hide_read,
+            keep=keep,
+        )
+        self._counts = (shown, total)
+        plist.highlight = highlight_pattern(self.query_obj) if self.query_obj else None
+        plist.set_rows(rows, keep_id=keep_id)
+        self._update_status()
+
+    @on(PaperList.Highlighted)
+    def _on_highlighted(self, event: PaperList.Highlighted) -> None:
+        self._show(event.paper)
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        paper = event.paper
+        if paper is None:
+            return
+        if paper is not None and paper.day == min(self.loaded, default=paper.day):
+            self._maybe_load_older(paper)
+        if self.store.is_read(paper.id):
+            return
+        if self.config.read_delay <= 0:
+            self._mark_read(paper.id, record_undo=False)
+        else:
+            self._read_timer = self.set_timer(
+                self.config.read_delay, partial(self._read_timer_fired, paper.id)
+            )
+
+    def _read_timer_fired(self, paper_id: str) -> None:
+        current = self.paper_list.paper
+        if current is not None and current.id == paper_id:
+            self._mark_read(paper_id, record_undo=False)
+
+    def _show(self, paper: Paper | None, keep_scroll: bool = False) -> None:
+        if paper is None:
+            self.abstract.show(None)
+            return
+        content = paper_content(
+            paper,
+            starred=self.store.is_starred(paper.id),
+            read=self.store.is_read(paper.id),
+            new=self.seen.is_new(paper.id),
+            movement=self.seen.movement(paper),
+            highlight=highlight_pattern(self.query_obj) if self.query_obj else None,
+        )
+        if keep_scroll:
+            self.abstract.update_in_place(content)
+        else:
+            self.abstract.show(content)
+
+    @on(PaperList.Activated)
+    def _on_activated(self, event: PaperList.Activated) -> None:
+        self.action_links()
+
+    # ------------------------------------------------------------ state changes
+
+    def _changed(self, paper_ids: Iterable[str]) -> None:
+        plist = self.paper_list
+        for pid in paper_ids:
+            plist.refresh_paper(pid)
+        current = plist.paper
+        if current is not None:
+            self._show(current, keep_scroll=True)
+        self._save_state()
+
+    def _mark_read(self, paper_id: str, *, record_undo: bool = True, read: bool = True) -> None:
+        before = self.store.read_at(paper_id)
+        if self.store.set_read(paper_id, read):
+            if record_undo:
+                self.undo_stack.append(
+                    UndoStep("read" if read else "unread", [("read", paper_id, before)])
+                )
+            self._changed([paper_id])
+
+    @work(thread=True, group="save")
+    def _save_state(self) -> None:
+        ok = self.store.save()
+        message = None if ok else self.store.save_error
+        self.call_from_thread(self._saved, message)
+
+    def _saved(self, error: str | None) -> None:
+        if error != self._status_note and (error or self._status_note.startswith("cannot save")):
+            self._status_note = error or ""
+            self._update_status()
+
+    @work(thread=True, exclusive=True, group="seen")
+    def _save_seen(self) -> None:
+        self.seen.save()
+
+    # ------------------------------------------------------------ status
+
+    def _update_status(self) -> None:
+        shown, total = self._counts
+        left: list[tuple[str, str] | str] = [(f" {self._status_source}", "$text-muted")]
+        if self._status_progress:
+            left += ["  ", (f"⟳ {self._status_progress}", "$text-accent")]
+        if self._status_note:
+            left += ["  ", (self._status_note, "$text-warning")]
+        right: list[tuple[str, str] | str] = []
+        if self._status_filter_error:
+            right += [(f"query: {self._status_filter_error}", "$text-error"), "  "]
+        if self.query_obj is not None or self.hide_read:
+            right.append(f"{shown} of {total} papers")
+        else:
+            right.append(f"{total} papers")
+        right.append(f"  ·  sort: {SORTS[self.sort][0]}")
+        if self.hide_read:
+            right.append("  ·  read hidden")
+        try:
+            left_widget = self.query_one("#status-left", Static)
+            right_widget = self.query_one("#status-right", Static)
+        except Exception:
+            return  # not composed yet, or shutting down
+        left_widget.update(Content.assemble(*left))
+        right_widget.update(Content.assemble(*right, " "))
+
+    # ------------------------------------------------------------ actions: movement
+
+    def action_move(self, delta: int) -> None:
+        if self.focused is self.abstract:
+            self.abstract.scroll_relative(y=delta, animate=False)
+            return
+        self.paper_list.move(delta)
+
+    def action_first(self) -> None:
+        self.paper_list.first()
+
+    def action_last(self) -> None:
+        self.paper_list.last()
+
+    def action_page(self, direction: int) -> None:
+        if self.focused is self.abstract:
+            if direction > 0:
+                self.abstract.scroll_page_down(animate=False)
+            else:
+                self.abstract.scroll_page_up(animate=False)
+            return
+        self.paper_list.page(direction)
+
+    def action_day(self, direction: int) -> None:
+        if not self.paper_list.next_day(direction) and direction > 0:
+            self._load_older()
+
+    def action_next_unread(self) -> None:
+        if not self.paper_list.find_next(lambda p: not self.store.is_read(p.id)):
+            self.notify("No unread papers in the list.", markup=False)
+
+    def action_next_new(self) -> None:
+        if not self.paper_list.find_next(lambda p: self.seen.is_new(p.id)):
+            self.notify("No papers new since your last visit.", markup=False)
+
+    def action_switch_pane(self) -> None:
+        if self.focused is self.paper_list:
+            self.abstract.focus()
+        else:
+            self.paper_list.focus()
+
+    def action_scroll_abstract(self) -> None:
+        pane = self.abstract
+        if pane.scroll_y >= pane.max_scroll_y:
+            self.action_next_unread()
+        else:
+            pane.scroll_page_down(animate=False)
+
+    # ------------------------------------------------------------ actions: state
+
+    def action_star(self) -> None:
+        paper = self.paper_list.paper
+        if paper is None:
+            return
+        before = self.store.starred_at(paper.id)
+        starred = self.store.toggle_star(paper.id)
+        self.undo_stack.append(
+            UndoStep("star" if starred else "unstar", [("starred", paper.id, before)])
+        )
+        self._changed([paper.id])
+
+    def action_toggle_read(self) -> None:
+        paper = self.paper_list.paper
+        if paper is None:
+            return
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+        self._mark_read(paper.id, read=not self.store.is_read(paper.id))
+
+    def action_mark_day_read(self) -> None:
+        plist = self.paper_list
+        paper = plist.paper
+        if paper is None:
+            return
+        day_papers = [r.paper for r in plist.rows if r.paper is not None and r.day == paper.day]
+        changes = []
+        for p in day_papers:
+            before = self.store.read_at(p.id)
+            if self.store.set_read(p.id, True):
+                changes.append(("read", p.id, before))
+        if changes:
+            self.undo_stack.append(UndoStep("mark day read", changes))
+            self._changed([c[1] for c in changes])
+            if self.hide_read:
+                self._rebuild()
+        self.notify(
+            f"Marked {len(changes)} papers of {paper.day:%a %d %b} read (u undoes).", markup=False
+        )
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        step = self.undo_stack.pop()
+        for kind, pid, before in reversed(step.changes):
+            self.store.restore(kind, pid, before)
+        self._changed([c[1] for c in step.changes])
+        if self.hide_read:
+            self._rebuild()
+        self.notify(f"Undid {step.label}.", markup=False)
+
+    def action_hide_read(self) -> None:
+        self.hide_read = not self.hide_read
+        self._rebuild()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+        self._rebuild()
+        self.notify(f"Sorted by {SORTS[self.sort][0]} within each day.", markup=False, timeout=2)
+
+    # ------------------------------------------------------------ actions: links
+
+    def action_open_link(self, kind: str) -> None:
+        paper = self.paper_list.paper
+        if paper is None:
+            return
+        urls = {
+            "hf": paper.hf_url,
+            "arxiv": paper.arxiv_url,
+            "pdf": paper.pdf_url,
+            "code": paper.github,
+            "project": paper.project_page,
+        }
+        url = urls.get(kind)
+        label = LINK_KINDS.get(kind, kind)
+        if not url:
+            self.notify(f"This paper has no {label.lower()} link.", markup=False)
+            return
+        self._open(paper, label, url)
+
+    def action_links(self) -> None:
+        paper = self.paper_list.paper
+        if paper is None:
+            return
+
+        def chosen(url: str | None) -> None:
+            if url:
+                label = next((lbl for lbl, u in paper.links if u == url), "link")
+                self._open(paper, label, url)
+
+        self.push_screen(LinkPicker(paper.title, paper.links), chosen)
+
+    def _open(self, paper: Paper, label: str, url: str) -> None:
+        try:
+            check_url(url)
+        except UnsafeURL as error:
+            self.notify(f"Refused to open {label}: {error}", severity="error", markup=False)
+            return
+        self._mark_read(paper.id, record_undo=False)
+        if self.opener.needs_terminal():
+            with self.suspend():
+                self.opener.open(url)
+        else:
+            self._open_in_thread(url)
+        self._status_note = f"opened {label}: {url}"
+        self._update_status()
+
+    @work(thread=True, group="browser")
+    def _open_in_thread(self, url: str) -> None:
+        if not self.opener.open(url):
+            self.call_from_thread(
+                self.notify, f"No browser could open {url}", severity="error", markup=False
+            )
+
+    # ------------------------------------------------------------ actions: filter
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        had_filter = bool(field.value) or self.query_obj is not None
+        keep = self._pre_filter_id
+        field.value = ""
+        self.query_obj = None
+        self._status_filter_error = ""
+        field.remove_class("-invalid")
+        self.paper_list.focus()
+        if had_filter:
+            self._rebuild(keep_id=keep)
+        self._pre_filter_id = None
+
+    @on(Input.Changed, "#filter")
+    def _on_filter_changed(self, event: Input.Changed) -> None:
+        text = event.value
+        if self._pre_filter_id is None and self.query_obj is None and self.paper_list.paper:
+            self._pre_filter_id = self.paper_list.paper.id
+        try:
+            query = parse_query(text)
+        except QueryError as error:
+            # Keep the last good result; say what is wrong in place.
+            self._status_filter_error = str(error)
+            event.input.add_class("-invalid")
+            self._update_status()
+            return
+        self._status_filter_error = ""
+        event.input.remove_class("-invalid")
+        self.query_obj = None if query.is_empty else query
+        self._rebuild()
+
+    @on(Input.Submitted, "#filter")
+    def _on_filter_submitted(self) -> None:
+        self.paper_list.focus()
+
+    # ------------------------------------------------------------ actions: days
+
+    def action_refresh(self) -> None:
+        if self.offline:
+            self.notify("Offline: not refreshing.", markup=False)
+            return
+        days = sorted(self.loaded, reverse=True) or day_range(
+            self._newest_cached(), self.config.days
+        )
+        self._refresh(days, force=True, find_latest=self.end_date is None)
+
+    def action_goto_date(self) -> None:
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self._goto(day)
+
+        self.push_screen(GotoDate(), chosen)
+
+    @work(exclusive=True, group="goto")
+    async def _goto(self, day: date) -> None:
+        if day > self.library.today():
+            self.notify(f"{day} is in the future.", markup=False)
+            return
+        # A day and the few before it, so a weekend lands on the Friday.
+        days = [d for d in day_range(day, 4) if d not in self.loaded]
+        results = await self.library.load_days(days, offline=self.offline)
+        self._receive(list(results), False)
+        self._oldest_requested = min([*days, self._oldest_requested or day])
+        target = next(
+            (
+                r
+                for r in sorted(self.loaded.values(), key=lambda r: r.day, reverse=True)
+                if r.day <= day and r.papers
+            ),
+            None,
+        )
+        if target is None:
+            self.notify(f"No papers on or just before {day}.", markup=False)
+            return
+        first = sorted(
+            (
+                row.paper
+                for row in self.paper_list.rows
+                if row.paper is not None and row.day == target.day
+            ),
+            key=lambda p: -p.upvotes,
+        )
+        shown = [
+            row.paper
+            for row in self.paper_list.rows
+            if row.paper is not None and row.day == target.day
+        ]
+        if shown:
+            self.paper_list.select_id(shown[0].id)
+        elif first:
+            self.notify("The day's papers are hidden by the filter.", markup=False)
+
+    def _maybe_load_older(self, paper: Paper) -> None:
+        plist = self.paper_list
+        if plist.cursor is not None and plist.cursor >= len(plist.rows) - 3:
+            self._load_older()
+
+    def _load_older(self) -> None:
+        if self._loading_older or self._oldest_requested is None:
+            return
+        self._loading_older = True
+        self._load_older_worker(self._oldest_requested)
+
+    @work(group="older")
+    async def _load_older_worker(self, oldest: date) -> None:
+        try:
+            days = day_range(oldest - timedelta(days=1), 7)
+            self._status_progress = f"loading {days[-1]:%d %b}–{days[0]:%d %b}"
+            self._update_status()
+            results = await self.library.load_days(days, offline=self.offline)
+            self._oldest_requested = min(days)
+            self._receive(list(results), False)
+        finally:
+            self._status_progress = ""
+            self._loading_older = False
+            self._update_status()
+
+    # ------------------------------------------------------------ help and palette
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.KEY_HELP, QUERY_HELP))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for title, key, action in _PALETTE:
+            yield SystemCommand(title, f"Key: {key}", partial(self.run_action, action))
+
+
+_PALETTE = [
+    ("Next unread paper", "n", "next_unread"),
+    ("Next paper new since last visit", "N", "next_new"),
+    ("Star / unstar paper", "s", "star"),
+    ("Mark read / unread", "m", "toggle_read"),
+    ("Mark the day's shown papers read", "M", "mark_day_read"),
+    ("Undo", "u", "undo"),
+    ("Hide / show read papers", "H", "hide_read"),
+    ("Cycle sort order", "S", "cycle_sort"),
+    ("Open Hugging Face page", "o", "open_link('hf')"),
+    ("Open arXiv abstract", "a", "open_link('arxiv')"),
+    ("Open PDF", "p", "open_link('pdf')"),
+    ("Open code (GitHub)", "c", "open_link('code')"),
+    ("Open project page", "w", "open_link('project')"),
+    ("Pick a link to open", "l", "links"),
+    ("Filter papers", "/", "focus_filter"),
+    ("Go to day", "d", "goto_date"),
+    ("Refresh from the site", "r", "refresh"),
+    ("Show keys and query help", "?", "help"),
+]
+
+
+def run_app(date: date | None = None, days: int | None = None, offline: bool = False) -> int:
+    from paperterm.config import load_config
+
+    config = load_config()
+    library = Library(config)
+    store = StateStore(paths.state_file())
+    app = PapertermApp(library, store, config=config, end_date=date, days=days, offline=offline)
+    try:
+        app.run()
+    finally:
+        # The app saved as things changed; this catches a change made in its last moment.
+        store.save()
+        app.seen.save()
+    if store.save_error:
+        print(f"paperterm: {store.save_error}")
+        return 1
+    return 0

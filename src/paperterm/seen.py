@@ -1,0 +1,78 @@
+"""What the user's list showed in earlier visits: which papers, and their votes then.
+
+It drives "new since last visit" and the "▲+42" movement marks. It is derived data, not
+the user's own (that is state.toml), so it is kept as JSON, written atomically, and a lost
+or damaged file only means no ✦ marks for one visit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperterm.fsutil import atomic_write
+from paperterm.model import Paper
+
+MAX_PAPERS = 50_000
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    upvotes: int
+    stars: int | None
+
+
+class SeenStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.before: dict[str, Snapshot] = {}
+        """What earlier visits saw: comparisons this session are made against it."""
+        self.now: dict[str, Snapshot] = {}
+        self.problem: str | None = None
+
+    def load(self) -> SeenStore:
+        try:
+            raw = json.loads(self.path.read_bytes())
+            papers = raw["papers"] if isinstance(raw, dict) else {}
+            for pid, value in papers.items():
+                if isinstance(value, list) and value and isinstance(value[0], int):
+                    stars = value[1] if len(value) > 1 and isinstance(value[1], int) else None
+                    self.before[pid] = Snapshot(value[0], stars)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
+            self.problem = f"{self.path.name} unreadable ({error}); new-paper marks start afresh"
+        self.now = dict(self.before)
+        return self
+
+    @property
+    def has_history(self) -> bool:
+        return bool(self.before)
+
+    def is_new(self, paper_id: str) -> bool:
+        return self.has_history and paper_id not in self.before
+
+    def movement(self, paper: Paper) -> int | None:
+        old = self.before.get(paper.id)
+        if old is None or paper.upvotes <= old.upvotes:
+            return None
+        return paper.upvotes - old.upvotes
+
+    def record(self, papers: Iterable[Paper]) -> None:
+        for paper in papers:
+            self.now[paper.id] = Snapshot(paper.upvotes, paper.github_stars)
+
+    def save(self) -> None:
+        items = list(self.now.items())[-MAX_PAPERS:]
+        payload = {
+            "version": 1,
+            "papers": {
+                pid: [s.upvotes, s.stars] if s.stars is not None else [s.upvotes]
+                for pid, s in items
+            },
+        }
+        with contextlib.suppress(OSError):
+            atomic_write(self.path, json.dumps(payload, separators=(",", ":")).encode())

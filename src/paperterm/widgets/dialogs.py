@@ -1,0 +1,115 @@
+"""Modal screens: help, the link picker and go-to-date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, and the query language."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 84; max-width: 95%; height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, keys: list[tuple[str, str]], query_help: str) -> None:
+        super().__init__()
+        self.keys = keys
+        self.query_help = query_help
+
+    def compose(self) -> ComposeResult:
+        lines = [Content("paperterm keys").stylize("bold $text-accent"), Content("")]
+        for key, description in self.keys:
+            lines.append(Content.assemble((f"  {key:<16}", "bold"), description))
+        lines += [Content(""), Content("Filter queries").stylize("bold $text-accent")]
+        lines += [Content(line) for line in self.query_help.splitlines()]
+        lines += [Content(""), Content("Esc closes this help.").stylize("$text-muted")]
+        with VerticalScroll():
+            yield Static(Content("\n").join(lines))
+
+
+class LinkPicker(ModalScreen[str | None]):
+    """Every link the paper has; Enter opens the highlighted one."""
+
+    BINDINGS = [Binding("escape,q", "dismiss_none", "Close", id="links.close")]
+    DEFAULT_CSS = """
+    LinkPicker { align: center middle; }
+    LinkPicker > Vertical {
+        width: 90; max-width: 95%; height: auto; max-height: 80%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    LinkPicker OptionList { height: auto; max-height: 20; border: none; }
+    """
+
+    def __init__(self, title: str, links: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.links = links
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(
+                Content.assemble(("Open a link of: ", "$text-muted"), (self.title_text, "bold"))
+            )
+            yield OptionList(
+                *(
+                    Option(Content.assemble((f"{label:<20}", "bold"), url), id=str(i))
+                    for i, (label, url) in enumerate(self.links)
+                ),
+                markup=False,
+            )
+            yield Static(Content("Enter opens  ·  Esc closes").stylize("$text-muted"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        index = int(event.option.id or 0)
+        self.dismiss(self.links[index][1])
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class GotoDate(ModalScreen[date | None]):
+    """Ask for a day to jump to."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="goto.cancel")]
+    DEFAULT_CSS = """
+    GotoDate { align: center middle; }
+    GotoDate > Vertical {
+        width: 50; height: auto; border: round $accent; background: $surface; padding: 0 1;
+    }
+    GotoDate #goto-error { color: $text-error; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content("Go to day (YYYY-MM-DD):"))
+            yield Input(placeholder="2024-08-01", id="goto-input")
+            yield Static(Content(""), id="goto-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            day = date.fromisoformat(event.value.strip())
+        except ValueError:
+            self.query_one("#goto-error", Static).update(
+                Content(f"not a date: {event.value.strip()!r}")
+            )
+            return
+        self.dismiss(day)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

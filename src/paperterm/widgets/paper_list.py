@@ -1,0 +1,356 @@
+"""The list of papers, sectioned by day: a line-API widget that renders only what is visible.
+
+One widget for the whole list (not one per row): 10,000 papers cost the same to scroll as
+ten, and a filter keystroke only swaps the row list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.segment import Segment
+from textual import events
+from textual.content import Content
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
+
+from paperterm.listing import Row
+from paperterm.model import Paper
+from paperterm.query import PaperFlags
+
+
+class PaperList(ScrollView, can_focus=True):
+    """Rows of papers under day headers, one line each; the cursor skips the headers."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "paper-list--header",
+        "paper-list--cursor",
+        "paper-list--cursor-blurred",
+        "paper-list--unread",
+        "paper-list--read",
+        "paper-list--star",
+        "paper-list--votes",
+        "paper-list--code",
+        "paper-list--new",
+        "paper-list--delta",
+        "paper-list--dim",
+        "paper-list--match",
+    }
+
+    DEFAULT_CSS = """
+    PaperList {
+        background: $surface;
+    }
+    PaperList > .paper-list--header { background: $panel; color: $text-primary; text-style: bold; }
+    PaperList > .paper-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+    }
+    PaperList > .paper-list--cursor-blurred { background: $block-cursor-blurred-background; }
+    PaperList > .paper-list--unread { color: $text-accent; }
+    PaperList > .paper-list--read { color: $text-muted; }
+    PaperList > .paper-list--star { color: $text-warning; }
+    PaperList > .paper-list--votes { color: $text-secondary; }
+    PaperList > .paper-list--code { color: $text-success; }
+    PaperList > .paper-list--new { color: $text-error; text-style: bold; }
+    PaperList > .paper-list--delta { color: $text-success; }
+    PaperList > .paper-list--dim { color: $text-muted; }
+    PaperList > .paper-list--match { text-style: bold underline; }
+    """
+
+    class Highlighted(Message):
+        """The cursor moved to another paper (or to none)."""
+
+        def __init__(self, paper: Paper | None) -> None:
+            super().__init__()
+            self.paper = paper
+
+    class Activated(Message):
+        """Enter or a double click on a paper."""
+
+        def __init__(self, paper: Paper) -> None:
+            super().__init__()
+            self.paper = paper
+
+    def __init__(self, flags: PaperFlags, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.flags = flags
+        self.rows: list[Row] = []
+        self.cursor: int | None = None
+        self.highlight: re.Pattern[str] | None = None
+        self.movement: Callable[[Paper], int | None] = lambda paper: None
+        """Upvotes gained since the user last saw the paper, or None."""
+        self._content_cache: dict[tuple[int, str], Content] = {}
+        self._styles: dict[str, Style] | None = None
+
+    # ------------------------------------------------------------ data
+
+    @property
+    def paper(self) -> Paper | None:
+        if self.cursor is None or not 0 <= self.cursor < len(self.rows):
+            return None
+        return self.rows[self.cursor].paper
+
+    @property
+    def papers(self) -> list[Paper]:
+        return [row.paper for row in self.rows if row.paper is not None]
+
+    def set_rows(self, rows: list[Row], keep_id: str | None = None) -> None:
+        """Replace the rows; the cursor stays on `keep_id` (or the paper it was on) if shown."""
+        current = keep_id or (self.paper.id if self.paper else None)
+        self.rows = rows
+        self._content_cache.clear()
+        self.virtual_size = Size(self.size.width, len(rows))
+        target = None
+        if current is not None:
+            target = next(
+                (i for i, r in enumerate(rows) if r.paper is not None and r.paper.id == current),
+                None,
+            )
+        if target is None:
+            target = self._next_paper(-1, 1)
+        self._move_to(target, force_message=True)
+        self.refresh()
+
+    def refresh_paper(self, paper_id: str) -> None:
+        """Re-render a paper's row after its read/star state changed."""
+        for index, row in enumerate(self.rows):
+            if row.paper is not None and row.paper.id == paper_id:
+                self._content_cache.pop((index, row.paper.id), None)
+                self.refresh_line(index)
+            elif row.is_header:
+                self._content_cache.pop((index, ""), None)
+                self.refresh_line(index)
+
+    def refresh_all(self) -> None:
+        self._content_cache.clear()
+        self.refresh()
+
+    def select_id(self, paper_id: str) -> bool:
+        for index, row in enumerate(self.rows):
+            if row.paper is not None and row.paper.id == paper_id:
+                self._move_to(index)
+                return True
+        return False
+
+    # ------------------------------------------------------------ movement
+
+    def _next_paper(self, start: int, step: int) -> int | None:
+        index = start + step
+        while 0 <= index < len(self.rows):
+            if self.rows[index].paper is not None:
+                return index
+            index += step
+        return None
+
+    def _move_to(self, index: int | None, force_message: bool = False) -> None:
+        old = self.cursor
+        self.cursor = index
+        if old is not None and old < len(self.rows):
+            self.refresh_line(old)
+        if index is not None:
+            self.refresh_line(index)
+            self._scroll_to_cursor()
+        if old != index or force_message:
+            self.post_message(self.Highlighted(self.paper))
+
+    def _scroll_to_cursor(self) -> None:
+        if self.cursor is None:
+            return
+        top = self.cursor
+        # Keep the day's header in view when on a day's first paper.
+        if top > 0 and self.rows[top - 1].is_header:
+            top -= 1
+        region = Region(0, top, 1, self.cursor - top + 1)
+        self.scroll_to_region(region, animate=False, force=True, immediate=True)
+
+    def move(self, delta: int) -> None:
+        if self.cursor is None:
+            self._move_to(self._next_paper(-1, 1))
+            return
+        step = 1 if delta > 0 else -1
+        index = self.cursor
+        for _ in range(abs(delta)):
+            found = self._next_paper(index, step)
+            if found is None:
+                break
+            index = found
+        self._move_to(index)
+
+    def first(self) -> None:
+        self._move_to(self._next_paper(-1, 1))
+
+    def last(self) -> None:
+        self._move_to(self._next_paper(len(self.rows), -1))
+
+    def page(self, direction: int) -> None:
+        height = max(self.scrollable_content_region.height - 1, 1)
+        if self.cursor is None:
+            self.first()
+            return
+        target = min(max(self.cursor + direction * height, 0), len(self.rows) - 1)
+        found = self._next_paper(target - direction, direction) or self._next_paper(
+            target, -direction
+        )
+        self._move_to(found)
+
+    def next_day(self, direction: int) -> bool:
+        """Jump to the first paper of the next (1) or previous (-1) day; False at the end."""
+        if self.cursor is None:
+            self.first()
+            return False
+        day = self.rows[self.cursor].day
+        if direction > 0:
+            for index in range(self.cursor + 1, len(self.rows)):
+                if self.rows[index].day != day and self.rows[index].paper is not None:
+                    self._move_to(index)
+                    return True
+            return False
+        # Previous: the first paper of this day, or if already there, of the day before.
+        first_of_day = self.cursor
+        while first_of_day > 0 and self.rows[first_of_day - 1].paper is not None:
+            first_of_day -= 1
+        if first_of_day != self.cursor:
+            self._move_to(first_of_day)
+            return True
+        index = first_of_day - 1
+        while index >= 0 and self.rows[index].paper is None:
+            index -= 1
+        if index < 0:
+            return False
+        while index > 0 and self.rows[index - 1].paper is not None:
+            index -= 1
+        self._move_to(index)
+        return True
+
+    def find_next(self, want: Callable[[Paper], bool], wrap: bool = True) -> bool:
+        start = self.cursor if self.cursor is not None else -1
+        order = list(range(start + 1, len(self.rows)))
+        if wrap:
+            order += list(range(0, start + 1))
+        for index in order:
+            paper = self.rows[index].paper
+            if paper is not None and want(paper):
+                self._move_to(index)
+                return True
+        return False
+
+    # ------------------------------------------------------------ events
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = offset.y + self.scroll_offset.y
+        if 0 <= index < len(self.rows) and self.rows[index].paper is not None:
+            self._move_to(index)
+            if event.chain >= 2 and self.paper is not None:
+                self.post_message(self.Activated(self.paper))
+
+    def on_focus(self) -> None:
+        if self.cursor is not None:
+            self.refresh_line(self.cursor)
+
+    def on_blur(self) -> None:
+        if self.cursor is not None:
+            self.refresh_line(self.cursor)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._content_cache.clear()
+
+    def notify_style_update(self) -> None:
+        self._styles = None
+        self._content_cache.clear()
+        super().notify_style_update()
+
+    # ------------------------------------------------------------ rendering
+
+    def _style(self, name: str) -> Style:
+        if self._styles is None:
+            self._styles = {
+                cls: Style.from_rich_style(self.get_component_rich_style(cls, partial=True))
+                for cls in self.COMPONENT_CLASSES
+            }
+        return self._styles[name]
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not 0 <= index < len(self.rows):
+            return Strip.blank(width, base)
+        row = self.rows[index]
+        if row.is_header:
+            base = base + self.get_component_rich_style("paper-list--header")
+        elif index == self.cursor:
+            name = "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred"
+            base = base + self.get_component_rich_style(name)
+        content = self._row_content(index, row, width)
+        # Spans carry colours only, so the row's (or cursor's) background shows through.
+        segments = [
+            Segment(text, (base + style.rich_style) if style else base)
+            for text, style in content.render(Style.null(), end="")
+        ]
+        return Strip(segments).adjust_cell_length(width, base).apply_meta({"row": index})
+
+    def _row_content(self, index: int, row: Row, width: int) -> Content:
+        key = (index, row.paper.id if row.paper else "")
+        cached = self._content_cache.get(key)
+        if cached is not None and cached.cell_length == width:
+            return cached
+        content = self._header(row) if row.paper is None else self._paper_row(row.paper)
+        content = content.truncate(width, ellipsis=True, pad=True)
+        self._content_cache[key] = content
+        return content
+
+    def _header(self, row: Row) -> Content:
+        total = len(row.day_papers)
+        unread = sum(1 for p in row.day_papers if not self.flags.is_read(p.id))
+        parts: list[Content | str | tuple[str, Style]] = [
+            f" {row.day:%a %d %b %Y}",
+            (f"  ·  {row.count} papers", self._style("paper-list--dim")),
+        ]
+        if row.count != total:
+            parts.append((f" of {total}", self._style("paper-list--dim")))
+        if unread:
+            parts.append((f"  ·  {unread} unread", self._style("paper-list--unread")))
+        else:
+            parts.append(("  ·  all read", self._style("paper-list--dim")))
+        return Content.assemble(*parts)
+
+    def _paper_row(self, paper: Paper) -> Content:
+        read = self.flags.is_read(paper.id)
+        starred = self.flags.is_starred(paper.id)
+        new = self.flags.is_new(paper.id)
+        delta = self.movement(paper)
+        width = self.scrollable_content_region.width
+        # Fixed width, so titles line up whether or not a paper moved.
+        delta_text = (f"▲+{delta}" if delta < 1000 else "▲+999") if delta else ""
+        prefix = Content.assemble(
+            (" ●" if not read else "  ", self._style("paper-list--unread")),
+            ("★" if starred else " ", self._style("paper-list--star")),
+            ("✦" if new else " ", self._style("paper-list--new")),
+            (f"{paper.upvotes:>4} ", self._style("paper-list--votes")),
+            (f"{delta_text:<5} ", self._style("paper-list--delta")),
+            ("{}" if paper.github else "  ", self._style("paper-list--code")),
+            " ",
+        )
+        suffix = Content(f" ✎{paper.comments}" if paper.comments else "").stylize(
+            self._style("paper-list--dim")
+        )
+        title = Content(paper.title)
+        if read:
+            title = title.stylize(self._style("paper-list--read"))
+        if self.highlight is not None:
+            title = title.highlight_regex(self.highlight, style=self._style("paper-list--match"))
+        room = max(width - prefix.cell_length - suffix.cell_length, 8)
+        if title.cell_length > room:
+            title = title.truncate(room, ellipsis=True)
+        else:
+            title = title.pad_right(room - title.cell_length)
+        return Content.assemble(prefix, title, suffix)

@@ -1,0 +1,101 @@
+"""A deterministic reader built from real captures: for snapshot tests and screenshots.
+
+The cache is seeded straight from the corpus (the API responses of a real week), the clock
+is fixed, and the app runs offline, so every run paints the same screen.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from paperterm.cache import DayCache
+from paperterm.config import Config
+from paperterm.library import Library
+from paperterm.scrape import parse_api, parse_page
+from paperterm.seen import SeenStore
+from paperterm.state import StateStore
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CORPUS_TAR = SHARED / "corpus" / "hf-daily-papers-2024-05-27_2026-08-21.tar.xz"
+
+DEMO_DAYS = [date(2026, 8, 17) + timedelta(days=i) for i in range(5)]  # Mon..Fri
+DEMO_NOW = datetime(2026, 8, 21, 12, 0, tzinfo=UTC)
+
+
+def corpus_bodies(days: Iterable[date], tar_path: Path = CORPUS_TAR) -> dict[date, bytes]:
+    """The raw corpus files for some days (repr-string items converted back to objects)."""
+    import ast
+
+    wanted = {f"Paper_metadata_download/{d.isoformat()}.json": d for d in days}
+    out: dict[date, bytes] = {}
+    with tarfile.open(tar_path) as tar:
+        for member in tar:
+            day = wanted.get(member.name)
+            if day is None:
+                continue
+            handle = tar.extractfile(member)
+            assert handle is not None
+            data = json.loads(handle.read())
+            if isinstance(data, dict):
+                data = data.get("data", [])
+            items = [ast.literal_eval(i) if isinstance(i, str) else i for i in data]
+            out[day] = json.dumps(items).encode()
+            if len(out) == len(wanted):
+                break
+    return out
+
+
+def seed_cache(cache_root: Path, bodies: dict[date, bytes], fetched_at: datetime) -> DayCache:
+    cache = DayCache(cache_root, {"page": parse_page, "api": parse_api})
+    for day, body in bodies.items():
+        papers = parse_api(body, day).papers
+        cache.store(day, "api", body, papers, fetched_at=fetched_at, empty=not papers)
+    return cache
+
+
+def make_demo_app(root: Path, *, opener=None, bodies: dict[date, bytes] | None = None):  # type: ignore[no-untyped-def]
+    """The reader on a real week of papers, with some starred, some read, some new."""
+    from paperterm.app import PapertermApp
+
+    bodies = bodies if bodies is not None else corpus_bodies(DEMO_DAYS)
+    fetched = DEMO_NOW - timedelta(hours=2)
+    cache = seed_cache(root / "cache", bodies, fetched)
+    config = Config(base_url="https://huggingface.co", days=5, read_delay=0)
+    library = Library(config, cache, clock=lambda: DEMO_NOW)
+    store = StateStore(root / "data" / "state.toml", clock=lambda: DEMO_NOW)
+    papers = [p for d in sorted(bodies) for p in parse_api(bodies[d], d).papers]
+    by_votes = sorted(papers, key=lambda p: -p.upvotes)
+    # A believable morning: older days mostly read, a few stars, the newest day unread.
+    seeded = StateStore(root / "data" / "state.toml", clock=lambda: DEMO_NOW - timedelta(days=1))
+    seeded.load()
+    for paper in papers:
+        if paper.day < DEMO_DAYS[-2]:
+            seeded.set_read(paper.id)
+    for paper in by_votes[1:4]:
+        seeded.set_starred(paper.id)
+    seeded.record_visit()
+    seeded.save()
+    seen = SeenStore(root / "data" / "seen.json")
+    seen_data = {
+        p.id: [max(p.upvotes - (7 if i % 4 == 0 else 0), 0)]
+        for i, p in enumerate(papers)
+        if not (p.day == DEMO_DAYS[-1] and i % 3 == 0)  # a third of the newest day is new
+    }
+    seen.path.parent.mkdir(parents=True, exist_ok=True)
+    seen.path.write_text(json.dumps({"version": 1, "papers": seen_data}))
+    return PapertermApp(
+        library,
+        store,
+        seen=seen,
+        config=config,
+        end_date=DEMO_DAYS[-1],
+        days=5,
+        offline=True,
+        opener=opener,
+        clock=lambda: DEMO_NOW,
+    )

@@ -1,0 +1,422 @@
+"""The reader driven by Pilot over real captures served from loopback."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import DAY_2024, PAGE_2024, PAGE_2026, load_corpus_file
+
+from paperterm.app import PapertermApp
+from paperterm.config import load_config
+from paperterm.library import Library
+from paperterm.seen import SeenStore
+from paperterm.state import StateStore
+
+SIZE = (130, 40)
+AFTER_2024 = datetime(2024, 8, 2, 9, 0, tzinfo=UTC)
+
+
+class RecordingBrowser:
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def needs_terminal(self) -> bool:
+        return False
+
+    def open(self, url: str) -> bool:
+        self.urls.append(url)
+        return True
+
+
+def make_app(
+    private_dirs: dict[str, Path],
+    *,
+    end: date = DAY_2024,
+    days: int = 1,
+    now: datetime = AFTER_2024,
+    read_delay: float = 60.0,
+    offline: bool = False,
+    browser: RecordingBrowser | None = None,
+) -> PapertermApp:
+    config = load_config()
+    config.read_delay = read_delay
+    library = Library(config, clock=lambda: now)
+    store = StateStore(private_dirs["data"] / "state.toml", clock=lambda: now)
+    return PapertermApp(
+        library,
+        store,
+        seen=SeenStore(private_dirs["data"] / "seen.json"),
+        config=config,
+        end_date=end,
+        days=days,
+        offline=offline,
+        opener=browser or RecordingBrowser(),
+        clock=lambda: now,
+    )
+
+
+async def settle(app: PapertermApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.refreshed.wait()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def row_texts(app: PapertermApp) -> list[str]:
+    plist = app.paper_list
+    return [plist.render_line(y).text for y in range(plist.size.height)]
+
+
+def titles(app: PapertermApp) -> list[str]:
+    return [p.title for p in app.paper_list.papers]
+
+
+@pytest.fixture
+def week(fake_hf, corpus_dir):  # type: ignore[no-untyped-def]
+    """2024-07-29 .. 2024-08-01 from the corpus API, and the real 2024-08-01 page."""
+    for day in ("2024-07-29", "2024-07-30", "2024-07-31"):
+        fake_hf.add_api_day(date.fromisoformat(day), load_corpus_file(corpus_dir / f"{day}.json"))
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    return fake_hf
+
+
+async def test_start_paints_day_and_cursor_on_first_unread(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    store = StateStore(private_dirs["data"] / "state.toml").load()
+    store.set_read("2407.21783")  # the top paper is already read
+    store.save()
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lines = row_texts(app)
+        assert "Thu 01 Aug 2024" in lines[0] and "13 papers" in lines[0] and "12 unread" in lines[0]
+        assert "The Llama 3 Herd of Models" in lines[1] and "94" in lines[1]
+        assert app.paper_list.paper.title.startswith("Tora")  # first unread
+        body = app.abstract.query_one("#abstract-body").render()
+        assert "Tora: Trajectory-oriented Diffusion Transformer" in str(body)
+        assert "13 papers" in str(app.query_one("#status-right").render())
+
+
+async def test_movement_keys(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        all_titles = titles(app)
+        assert app.paper_list.paper.title == all_titles[0]
+        await pilot.press("j")
+        assert app.paper_list.paper.title == all_titles[1]
+        await pilot.press("down", "down")
+        assert app.paper_list.paper.title == all_titles[3]
+        await pilot.press("k", "up")
+        assert app.paper_list.paper.title == all_titles[1]
+        await pilot.press("G")
+        assert app.paper_list.paper.title == all_titles[-1]
+        await pilot.press("g")
+        assert app.paper_list.paper.title == all_titles[0]
+        await pilot.press("end")
+        assert app.paper_list.paper.title == all_titles[-1]
+        await pilot.press("home", "pagedown")
+        assert app.paper_list.paper.title != all_titles[0]
+        await pilot.press("pageup")
+        assert app.paper_list.paper.title == all_titles[0]
+
+
+async def test_days_sections_and_day_keys(week, private_dirs) -> None:
+    app = make_app(private_dirs, days=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        headers = [r.day for r in app.paper_list.rows if r.is_header]
+        assert headers == [
+            date(2024, 8, 1),
+            date(2024, 7, 31),
+            date(2024, 7, 30),
+            date(2024, 7, 29),
+        ]
+        assert app.paper_list.paper.day == date(2024, 8, 1)
+        await pilot.press("right_square_bracket")
+        assert app.paper_list.paper.day == date(2024, 7, 31)
+        first_of_31 = app.paper_list.paper
+        await pilot.press("right_square_bracket")
+        assert app.paper_list.paper.day == date(2024, 7, 30)
+        await pilot.press("left_square_bracket")
+        assert app.paper_list.paper == first_of_31
+        await pilot.press("j", "left_square_bracket")
+        assert app.paper_list.paper == first_of_31  # back to the top of the day first
+
+
+async def test_star_and_read_are_saved_at_once(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        paper = app.paper_list.paper
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        on_disk = StateStore(private_dirs["data"] / "state.toml").load()
+        assert on_disk.is_starred(paper.id)  # saved while the app still runs
+        assert "★" in row_texts(app)[1]
+        await pilot.press("m")
+        await app.workers.wait_for_complete()
+        assert StateStore(private_dirs["data"] / "state.toml").load().is_read(paper.id)
+        assert "●" not in row_texts(app)[1]
+        await pilot.press("m")  # toggles back to unread
+        await app.workers.wait_for_complete()
+        assert not StateStore(private_dirs["data"] / "state.toml").load().is_read(paper.id)
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        assert not StateStore(private_dirs["data"] / "state.toml").load().is_starred(paper.id)
+
+
+async def test_paper_becomes_read_after_the_delay(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs, read_delay=0.3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first = app.paper_list.paper
+        await pilot.press("j")  # moved on before the delay: stays unread
+        second = app.paper_list.paper
+        await pilot.pause(0.6)
+        assert not app.store.is_read(first.id)
+        assert app.store.is_read(second.id)
+
+
+async def test_read_delay_zero_marks_at_once(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs, read_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        assert all(app.store.is_read(p.id) for p in app.paper_list.papers[:2])
+
+
+async def test_next_unread_crosses_days(week, private_dirs) -> None:
+    app = make_app(private_dirs, days=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        day1 = [p for p in app.paper_list.papers if p.day == DAY_2024]
+        for paper in day1:
+            app.store.set_read(paper.id)
+        app.paper_list.select_id(day1[0].id)
+        await pilot.press("n")
+        assert app.paper_list.paper.day == date(2024, 7, 31)
+
+
+async def test_tab_and_space_scroll_the_abstract(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=(100, 16)) as pilot:
+        await settle(app, pilot)
+        assert app.focused is app.paper_list
+        await pilot.press("tab")
+        assert app.focused is app.abstract
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.abstract.scroll_y > 0
+        await pilot.press("tab")
+        assert app.focused is app.paper_list
+
+
+@pytest.mark.parametrize(
+    ("key", "url"),
+    [
+        ("o", "https://huggingface.co/papers/2609.31620"),
+        ("a", "https://arxiv.org/abs/2609.31620"),
+        ("p", "https://arxiv.org/pdf/2609.31620"),
+        ("c", "https://github.com/Hongyang-Du/FuseReg"),
+    ],
+)
+async def test_link_keys_open_the_right_url(fake_hf, private_dirs, key, url) -> None:
+    fake_hf.add_page(date(2026, 9, 28), PAGE_2026.read_bytes())
+    browser = RecordingBrowser()
+    app = make_app(
+        private_dirs,
+        end=date(2026, 9, 28),
+        now=datetime(2026, 9, 29, tzinfo=UTC),
+        browser=browser,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.paper_list.paper.id == "2609.31620"
+        await pilot.press(key)
+        await app.workers.wait_for_complete()
+        assert browser.urls == [url]
+        assert app.store.is_read("2609.31620")  # opening a link counts as reading
+        assert "opened" in str(app.query_one("#status-left").render())
+
+
+async def test_project_page_key_and_missing_link(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(date(2026, 9, 28), PAGE_2026.read_bytes())
+    browser = RecordingBrowser()
+    app = make_app(
+        private_dirs, end=date(2026, 9, 28), now=datetime(2026, 9, 29, tzinfo=UTC), browser=browser
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        with_project = next(p for p in app.paper_list.papers if p.project_page)
+        without_code = next(p for p in app.paper_list.papers if not p.github)
+        app.paper_list.select_id(with_project.id)
+        await pilot.press("w")
+        await app.workers.wait_for_complete()
+        assert browser.urls == [with_project.project_page]
+        app.paper_list.select_id(without_code.id)
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        assert browser.urls == [with_project.project_page]  # nothing more was opened
+        assert any("no code" in n.message.lower() for n in app._notifications)
+
+
+async def test_link_picker_lists_every_link_and_opens_one(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(date(2026, 9, 28), PAGE_2026.read_bytes())
+    browser = RecordingBrowser()
+    app = make_app(
+        private_dirs, end=date(2026, 9, 28), now=datetime(2026, 9, 29, tzinfo=UTC), browser=browser
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        from textual.widgets import OptionList
+
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("arxiv.org/abs/2609.31620" in lbl for lbl in labels)
+        assert any("github.com" in lbl for lbl in labels)
+        await pilot.press("down", "down", "enter")  # the third link: the PDF
+        await app.workers.wait_for_complete()
+        assert browser.urls == ["https://arxiv.org/pdf/2609.31620"]
+
+
+async def test_filter_narrows_live_and_escape_restores(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "j")
+        before = app.paper_list.paper
+        await pilot.press("slash", *"video")
+        await pilot.pause()
+        shown = titles(app)
+        assert shown and all(
+            "video" in (p.title + p.abstract + " ".join(p.authors)).lower()
+            for p in app.paper_list.papers
+        )
+        assert len(shown) < 13
+        assert f"{len(shown)} of 13 papers" in str(app.query_one("#status-right").render())
+        await pilot.press(*" GAUSSIAN")  # all words must match, any case
+        await pilot.pause()
+        assert titles(app) == ["Expressive Whole-Body 3D Gaussian Avatar"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(titles(app)) == 13
+        assert app.paper_list.paper == before
+        assert app.focused is app.paper_list
+
+
+async def test_refresh_revalidates(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        hits = fake_hf.hits["/papers/date/2024-08-01"]
+        app.refreshed.clear()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert fake_hf.hits["/papers/date/2024-08-01"] == hits + 1
+
+
+async def test_quit(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 or app.return_code is None
+
+
+async def test_help_screen_lists_keys(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from paperterm.widgets.dialogs import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("Static").render())
+        for needle in ("next unread", "star / unstar", "is:starred", "upvotes:>=20"):
+            assert needle in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_network_trouble_keeps_cached_days_and_says_so(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    first = make_app(private_dirs, now=datetime(2024, 8, 1, 9, tzinfo=UTC))
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(first, pilot)
+    from hfserver import Scripted
+
+    fake_hf.script("/papers/date/2024-08-01", Scripted(503))
+    fake_hf.script("/api/daily_papers", Scripted(503))
+    later = make_app(private_dirs, now=datetime(2024, 8, 1, 20, tzinfo=UTC))
+    async with later.run_test(size=SIZE) as pilot:
+        await settle(later, pilot)
+        assert len(later.paper_list.papers) == 13
+        assert "HTTP 503" in str(later.query_one("#status-left").render())
+
+
+async def test_offline_start_paints_cache_only(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    first = make_app(private_dirs)
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(first, pilot)
+    requests = len(fake_hf.requests)
+    offline = make_app(private_dirs, offline=True)
+    async with offline.run_test(size=SIZE) as pilot:
+        await settle(offline, pilot)
+        assert len(offline.paper_list.papers) == 13
+        assert "offline" in str(offline.query_one("#status-left").render())
+    assert len(fake_hf.requests) == requests
+
+
+async def test_star_survives_a_restart(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        starred = app.paper_list.paper.id
+        await pilot.press("s", "j", "m")
+        read = app.paper_list.paper.id
+        await pilot.press("q")
+    again = make_app(private_dirs, offline=True)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(again, pilot)
+        assert again.store.is_starred(starred) and again.store.is_read(read)
+        text = "\n".join(row_texts(again))
+        assert "★" in text
+
+
+async def test_mouse_click_selects_a_paper(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        fifth = app.paper_list.papers[4]
+        await pilot.click("#papers", offset=(20, 5))  # row 0 is the header
+        await pilot.pause()
+        assert app.paper_list.paper == fifth
+
+
+def test_state_file_is_toml_with_times(private_dirs) -> None:
+    store = StateStore(private_dirs["data"] / "state.toml").load()
+    store.set_starred("2407.21783")
+    store.save()
+    text = (private_dirs["data"] / "state.toml").read_text()
+    assert '"2407.21783" = ' in text and "[starred]" in text
+    json.dumps(text)  # plain text, nothing binary
