@@ -85,6 +85,7 @@ class PaperList(ScrollView, can_focus=True):
         self.movement: Callable[[Paper], int | None] = lambda paper: None
         """Upvotes gained since the user last saw the paper, or None."""
         self._content_cache: dict[tuple[int, str], Content] = {}
+        self._delta_width = 0
         self._styles: dict[str, Style] | None = None
 
     # ------------------------------------------------------------ data
@@ -103,6 +104,9 @@ class PaperList(ScrollView, can_focus=True):
         """Replace the rows; the cursor stays on `keep_id` (or the paper it was on) if shown."""
         current = keep_id or (self.paper.id if self.paper else None)
         self.rows = rows
+        moves = [m for r in rows if r.paper is not None and (m := self.movement(r.paper))]
+        # The movement column is there only when something moved, and as wide as the widest.
+        self._delta_width = len(f"▲+{min(max(moves), 999)}") + 1 if moves else 0
         self._content_cache.clear()
         self.virtual_size = Size(self.size.width, len(rows))
         target = None
@@ -330,13 +334,13 @@ class PaperList(ScrollView, can_focus=True):
         delta = self.movement(paper)
         width = self.scrollable_content_region.width
         # Fixed width, so titles line up whether or not a paper moved.
-        delta_text = (f"▲+{delta}" if delta < 1000 else "▲+999") if delta else ""
+        delta_text = f"▲+{min(delta, 999)}" if delta else ""
         prefix = Content.assemble(
             (" ●" if not read else "  ", self._style("paper-list--unread")),
             ("★" if starred else " ", self._style("paper-list--star")),
             ("✦" if new else " ", self._style("paper-list--new")),
             (f"{paper.upvotes:>4} ", self._style("paper-list--votes")),
-            (f"{delta_text:<5} ", self._style("paper-list--delta")),
+            (f"{delta_text:<{self._delta_width}}", self._style("paper-list--delta")),
             ("{}" if paper.github else "  ", self._style("paper-list--code")),
             " ",
         )

@@ -1,0 +1,189 @@
+"""Scraped text is hostile: it renders literally, runs no action, and no escape sequence
+from the data reaches the terminal."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hostile import HOSTILE_DAY, TITLES, hostile_body
+
+from paperterm.cache import DayCache
+from paperterm.links import UnsafeURL, check_url
+from paperterm.scrape import parse_api, parse_page
+from paperterm.text import clean_line
+
+BAD = ("\x1b", "\x9b", "\x07", "\u202e", "\x9c")
+
+
+def test_cleaning_keeps_brackets_and_drops_escapes() -> None:
+    papers = parse_api(hostile_body(), HOSTILE_DAY).papers
+    assert len(papers) == len(TITLES)
+    for paper in papers:
+        for text in (
+            paper.title,
+            paper.abstract,
+            paper.ai_summary,
+            paper.organization,
+            *paper.authors,
+            *paper.ai_keywords,
+        ):
+            assert not any(b in text for b in BAD), repr(text)
+    assert papers[3].title == "BERT: [CLS] and [MASK] tokens [0] Attention [Is] All"
+    assert papers[0].title.startswith("[@click=app.quit]Click to win[/]")
+    assert "SGVsbG8" not in papers[4].title  # the OSC 52 payload went with its sequence
+    assert papers[4].title == "Clipboard hijack and title"
+
+
+def test_unsafe_links_from_the_data_are_dropped() -> None:
+    papers = parse_api(hostile_body(), HOSTILE_DAY).papers
+    assert papers[1].github is None and papers[1].project_page is None
+    assert papers[0].github == "https://github.com/a/b"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "-https://example.com",
+        "https://exa mple.com/",
+        " https://example.com",
+        "https://user:pw@example.com/",
+        "https://example.com/\x1b]52;c;x\x07",
+        "https:///nohost",
+        "ftp://example.com/x",
+        "",
+    ],
+)
+def test_check_url_refuses(url: str) -> None:
+    with pytest.raises(UnsafeURL):
+        check_url(url)
+
+
+def test_check_url_accepts_plain_links() -> None:
+    assert check_url("https://arxiv.org/abs/2407.21783") == "https://arxiv.org/abs/2407.21783"
+    assert check_url("http://example.com:8080/a?b=c#d")
+
+
+def test_clean_line_handles_each_sequence() -> None:
+    assert clean_line("a\x1b[31mb\x1b[0mc") == "abc"
+    assert clean_line("a\x1b]0;title\x07b") == "ab"
+    assert clean_line("a\x1b]8;;http://x\x1b\\b") == "ab"
+    assert clean_line("a\x9b2Jb") == "ab"
+    assert clean_line("a\u202eb\u2066c") == "abc"
+    assert clean_line("a\x00\x08b\x7f") == "ab"
+    assert clean_line("  many   spaces\n\tand  wraps ") == "many spaces and wraps"
+
+
+def seed_hostile_cache(cache_dir: Path) -> None:
+    cache = DayCache(cache_dir, {"page": parse_page, "api": parse_api})
+    body = hostile_body()
+    papers = parse_api(body, HOSTILE_DAY).papers
+    cache.store(HOSTILE_DAY, "api", body, papers, fetched_at=datetime.now(UTC), empty=False)
+
+
+async def test_app_renders_hostile_text_literally_and_runs_nothing(private_dirs) -> None:
+    from test_app import RecordingBrowser, make_app, row_texts, settle
+
+    seed_hostile_cache(private_dirs["cache"])
+    browser = RecordingBrowser()
+    app = make_app(private_dirs, offline=True, browser=browser)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        text = "\n".join(row_texts(app))
+        assert "[@click=app.quit]Click to win[/]" in text
+        assert "[CLS] and [MASK] tokens [0] Attention [Is] All" in text
+        assert "[/b] plan for [/ nothing" in text
+        # Click every row, including the action-link titles: nothing may run.
+        for y in range(1, len(TITLES) + 1):
+            await pilot.click("#papers", offset=(30, y))
+            await pilot.pause()
+            body = str(app.abstract.query_one("#abstract-body").render())
+            assert "[@click=app.quit]Mallory[/]" in body
+        await pilot.click("#abstract", offset=(5, 0))
+        await pilot.click("#abstract", offset=(12, 3))
+        await pilot.pause()
+        assert app.is_running
+        assert not list(Path("/tmp").glob("x.svg"))
+        # The filter takes markup-looking input as text too.
+        await pilot.press("slash", *"[/", "escape")
+        await pilot.press("slash", *"[cls]")
+        await pilot.pause()
+        assert [p.id for p in app.paper_list.papers] == ["2408.00003"]
+        # Javascript/file links were dropped from the record; the hf link still opens.
+        await pilot.press("escape")
+        assert app.paper_list.select_id("2408.00001")
+        await pilot.press("c", "w", "o")
+        await app.workers.wait_for_complete()
+        assert browser.urls == ["https://huggingface.co/papers/2408.00001"]
+    # Notifications that quote data are never parsed as markup.
+    assert all(n.markup is False for n in app._notifications)
+
+
+def _read_all(fd: int, seconds: float) -> bytes:
+    out = b""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+def test_no_escape_sequence_from_the_data_reaches_a_real_terminal(private_dirs) -> None:
+    seed_hostile_cache(private_dirs["cache"])
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "140", "LINES": "40"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paperterm", "--offline", "--date", str(HOSTILE_DAY), "--days", "1"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    try:
+        output = _read_all(master, 6.0)
+        # Walk through every paper so each title and abstract is painted.
+        for _ in range(len(TITLES)):
+            os.write(master, b"j")
+            output += _read_all(master, 0.4)
+        os.write(master, b"q")
+        output += _read_all(master, 3.0)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        os.close(master)
+    assert b"Click to win" in output  # the app really painted the data
+    for needle in (
+        b"\x1b]52",
+        b"SGVsbG8",
+        b"pwned-title",
+        b"\x1b]8;;file:",
+        b"\xc2\x9b",
+        "\u202e".encode(),
+    ):
+        assert needle not in output, needle
+    assert proc.returncode == 0

@@ -1,0 +1,64 @@
+"""Snapshots of what a user sees, from a real corpus week (see tests/demo.py).
+
+Update with `pytest tests/test_snapshots.py --snapshot-update` and review the diff in
+snapshot_report.html before committing: a snapshot update is a UI change to be read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from demo import DEMO_DAYS, corpus_bodies, make_demo_app
+
+SIZE = (132, 36)
+
+
+class NoBrowser:
+    def needs_terminal(self) -> bool:
+        return False
+
+    def open(self, url: str) -> bool:
+        return True
+
+
+@pytest.fixture(scope="module")
+def bodies():  # type: ignore[no-untyped-def]
+    return corpus_bodies(DEMO_DAYS)
+
+
+async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.app.refreshed.wait()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def demo(tmp_path: Path, bodies):  # type: ignore[no-untyped-def]
+    return make_demo_app(tmp_path, opener=NoBrowser(), bodies=bodies)
+
+
+def test_main_view(snap_compare, tmp_path, bodies) -> None:
+    assert snap_compare(
+        demo(tmp_path, bodies), press=["j", "j"], terminal_size=SIZE, run_before=ready
+    )
+
+
+def test_filter_in_use(snap_compare, tmp_path, bodies) -> None:
+    keys = ["slash", *"diffusion video", "enter"]
+    assert snap_compare(demo(tmp_path, bodies), press=keys, terminal_size=SIZE, run_before=ready)
+
+
+def test_query_language(snap_compare, tmp_path, bodies) -> None:
+    keys = ["slash", *"has:code upvotes:>=10 -survey", "enter"]
+    assert snap_compare(demo(tmp_path, bodies), press=keys, terminal_size=SIZE, run_before=ready)
+
+
+def test_help_screen(snap_compare, tmp_path, bodies) -> None:
+    assert snap_compare(
+        demo(tmp_path, bodies), press=["question_mark"], terminal_size=SIZE, run_before=ready
+    )
+
+
+def test_link_picker(snap_compare, tmp_path, bodies) -> None:
+    assert snap_compare(demo(tmp_path, bodies), press=["l"], terminal_size=SIZE, run_before=ready)
