@@ -81,8 +81,8 @@ class Flags:
     def is_starred(self, paper_id: str) -> bool:
         return self.store.is_starred(paper_id)
 
-    def is_new(self, paper_id: str) -> bool:
-        return self.seen.is_new(paper_id)
+    def is_new(self, paper: Paper) -> bool:
+        return self.seen.is_new(paper)
 
 
 class PapertermApp(App[None]):
@@ -237,6 +237,8 @@ class PapertermApp(App[None]):
         """Paint from the cache at once, then revalidate in the background."""
         self.store.load()
         self.seen.load()
+        if self.store.last_visit is not None:
+            self.seen.since = self.store.last_visit.astimezone(UTC).date()
         for warning in self.store.warnings:
             self.call_from_thread(
                 self.notify, warning, severity="warning", markup=False, timeout=10
@@ -365,7 +367,7 @@ class PapertermApp(App[None]):
         if getattr(self, "_noticed", False):
             return
         self._noticed = True
-        new = sum(1 for r in self.loaded.values() for p in r.papers if self.seen.is_new(p.id))
+        new = sum(1 for r in self.loaded.values() for p in r.papers if self.seen.is_new(p))
         if new:
             since = self.store.last_visit
             when = f" since {since.astimezone(UTC):%a %d %b}" if since else ""
@@ -400,8 +402,6 @@ class PapertermApp(App[None]):
         paper = event.paper
         if paper is None:
             return
-        if paper is not None and paper.day == min(self.loaded, default=paper.day):
-            self._maybe_load_older(paper)
         if self.store.is_read(paper.id):
             return
         if self.config.read_delay <= 0:
@@ -424,7 +424,7 @@ class PapertermApp(App[None]):
             paper,
             starred=self.store.is_starred(paper.id),
             read=self.store.is_read(paper.id),
-            new=self.seen.is_new(paper.id),
+            new=self.seen.is_new(paper),
             movement=self.seen.movement(paper),
             highlight=highlight_pattern(self.query_obj) if self.query_obj else None,
         )
@@ -505,7 +505,11 @@ class PapertermApp(App[None]):
         if self.focused is self.abstract:
             self.abstract.scroll_relative(y=delta, animate=False)
             return
+        before = self.paper_list.cursor
         self.paper_list.move(delta)
+        if delta > 0 and self.paper_list.cursor == before and self.query_obj is None:
+            # Moving down past the oldest loaded day brings in the week before it.
+            self._load_older()
 
     def action_first(self) -> None:
         self.paper_list.first()
@@ -531,7 +535,7 @@ class PapertermApp(App[None]):
             self.notify("No unread papers in the list.", markup=False)
 
     def action_next_new(self) -> None:
-        if not self.paper_list.find_next(lambda p: self.seen.is_new(p.id)):
+        if not self.paper_list.find_next(lambda p: self.seen.is_new(p)):
             self.notify("No papers new since your last visit.", markup=False)
 
     def action_switch_pane(self) -> None:
@@ -760,11 +764,6 @@ class PapertermApp(App[None]):
             self.paper_list.select_id(shown[0].id)
         elif first:
             self.notify("The day's papers are hidden by the filter.", markup=False)
-
-    def _maybe_load_older(self, paper: Paper) -> None:
-        plist = self.paper_list
-        if plist.cursor is not None and plist.cursor >= len(plist.rows) - 3:
-            self._load_older()
 
     def _load_older(self) -> None:
         if self._loading_older or self._oldest_requested is None:

@@ -38,6 +38,9 @@ class Paper:
     ai_summary: str = ""
     ai_keywords: tuple[str, ...] = ()
     organization: str = ""
+    """The organisation's display name."""
+    org_handle: str = ""
+    """Its handle on the site (e.g. AlibabaTongyiLab), which search matches too."""
     submitter: str = ""
     withdrawn: bool = False
     extra_links: tuple[tuple[str, str], ...] = field(default=())
@@ -92,6 +95,7 @@ class Paper:
             "ai_summary": self.ai_summary or None,
             "ai_keywords": list(self.ai_keywords),
             "organization": self.organization or None,
+            "org_handle": self.org_handle or None,
             "submitter": self.submitter or None,
             "withdrawn": self.withdrawn,
             "hf_url": self.hf_url,
@@ -120,6 +124,7 @@ class Paper:
             ai_summary=str(data.get("ai_summary") or ""),
             ai_keywords=tuple(str(k) for k in data.get("ai_keywords") or ()),  # type: ignore[attr-defined]
             organization=str(data.get("organization") or ""),
+            org_handle=str(data.get("org_handle") or ""),
             submitter=str(data.get("submitter") or ""),
             withdrawn=bool(data.get("withdrawn")),
         )

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from paperterm.model import Paper
 
@@ -30,7 +30,7 @@ class QueryError(ValueError):
 class PaperFlags(Protocol):
     def is_read(self, paper_id: str) -> bool: ...
     def is_starred(self, paper_id: str) -> bool: ...
-    def is_new(self, paper_id: str) -> bool: ...
+    def is_new(self, paper: Paper) -> bool: ...
 
 
 Predicate = Callable[[Paper, PaperFlags], bool]
@@ -39,7 +39,7 @@ TEXT_FIELDS: dict[str, Callable[[Paper], str]] = {
     "title": lambda p: p.title,
     "author": lambda p: ", ".join(p.authors),
     "abstract": lambda p: p.abstract,
-    "org": lambda p: p.organization,
+    "org": lambda p: f"{p.organization} {p.org_handle}",
     "kw": lambda p: " | ".join(p.ai_keywords),
 }
 FIELD_ALIASES = {"authors": "author", "keyword": "kw", "keywords": "kw", "summary": "abstract"}
@@ -52,7 +52,7 @@ NUMBER_ALIASES = {"votes": "upvotes", "likes": "upvotes"}
 IS_VALUES = ("starred", "unread", "read", "new")
 HAS_VALUES = ("code", "project")
 
-_OPS: dict[str, Callable[[object, object], bool]] = {
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
     "<=": operator.le,
     ">": operator.gt,
@@ -196,7 +196,7 @@ def _is(value: str) -> Predicate:
     if value == "unread":
         return lambda paper, flags: not flags.is_read(paper.id)
     if value == "new":
-        return lambda paper, flags: flags.is_new(paper.id)
+        return lambda paper, flags: flags.is_new(paper)
     raise QueryError(f"is: takes {', '.join(IS_VALUES)} (got {value!r})")
 
 

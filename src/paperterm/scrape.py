@@ -17,7 +17,7 @@ from paperterm.links import safe_url
 from paperterm.model import Paper
 from paperterm.text import clean_block, clean_line
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 """Bump when parsing changes: cached raw bodies are re-parsed by a newer parser."""
 
 MAX_BODY = 16 * 1024 * 1024
@@ -175,6 +175,7 @@ def paper_from_item(item: Any, day: date | None) -> Paper | None:
         ai_summary=clean_block(paper.get("ai_summary"), 4_000),
         ai_keywords=keywords,
         organization=organization,
+        org_handle=clean_line(org.get("name"), 200),
         submitter=submitter,
         withdrawn=bool(paper.get("withdrawnAt")),
     )

@@ -11,6 +11,7 @@ import contextlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from paperterm.fsutil import atomic_write
@@ -30,7 +31,12 @@ class SeenStore:
         self.path = path
         self.before: dict[str, Snapshot] = {}
         """What earlier visits saw: comparisons this session are made against it."""
+        self.before_days: set[date] = set()
         self.now: dict[str, Snapshot] = {}
+        self.now_days: set[date] = set()
+        self.since: date | None = None
+        """Papers of days from this one on are new if unseen; the app sets it to the day of
+        the last visit. Older days count only if they had been seen (and grew since)."""
         self.problem: str | None = None
 
     def load(self) -> SeenStore:
@@ -41,19 +47,27 @@ class SeenStore:
                 if isinstance(value, list) and value and isinstance(value[0], int):
                     stars = value[1] if len(value) > 1 and isinstance(value[1], int) else None
                     self.before[pid] = Snapshot(value[0], stars)
+            for text in raw.get("days", []) if isinstance(raw, dict) else []:
+                with contextlib.suppress(ValueError, TypeError):
+                    self.before_days.add(date.fromisoformat(text))
         except FileNotFoundError:
             pass
         except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
             self.problem = f"{self.path.name} unreadable ({error}); new-paper marks start afresh"
         self.now = dict(self.before)
+        self.now_days = set(self.before_days)
         return self
 
     @property
     def has_history(self) -> bool:
         return bool(self.before)
 
-    def is_new(self, paper_id: str) -> bool:
-        return self.has_history and paper_id not in self.before
+    def is_new(self, paper: Paper) -> bool:
+        """Listed since the last visit: a paper never seen, on a day after the last visit or
+        on a day that was seen then and has grown since."""
+        if not self.has_history or paper.id in self.before:
+            return False
+        return paper.day in self.before_days or (self.since is not None and paper.day >= self.since)
 
     def movement(self, paper: Paper) -> int | None:
         old = self.before.get(paper.id)
@@ -64,11 +78,13 @@ class SeenStore:
     def record(self, papers: Iterable[Paper]) -> None:
         for paper in papers:
             self.now[paper.id] = Snapshot(paper.upvotes, paper.github_stars)
+            self.now_days.add(paper.day)
 
     def save(self) -> None:
         items = list(self.now.items())[-MAX_PAPERS:]
         payload = {
             "version": 1,
+            "days": sorted(d.isoformat() for d in self.now_days)[-2000:],
             "papers": {
                 pid: [s.upvotes, s.stars] if s.stars is not None else [s.upvotes]
                 for pid, s in items

@@ -330,7 +330,7 @@ class PaperList(ScrollView, can_focus=True):
     def _paper_row(self, paper: Paper) -> Content:
         read = self.flags.is_read(paper.id)
         starred = self.flags.is_starred(paper.id)
-        new = self.flags.is_new(paper.id)
+        new = self.flags.is_new(paper)
         delta = self.movement(paper)
         width = self.scrollable_content_region.width
         # Fixed width, so titles line up whether or not a paper moved.

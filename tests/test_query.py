@@ -1,0 +1,157 @@
+"""The filter query language over real corpus days, checked against the raw JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from conftest import load_corpus_file
+
+from paperterm.model import Paper
+from paperterm.query import QueryError, highlight_pattern, parse_query
+from paperterm.scrape import parse_api
+
+DAYS = [date(2025, 9, 29) + timedelta(days=i) for i in range(5)]  # Mon..Fri, rich fields
+
+
+class Flags:
+    def __init__(self, read=(), starred=(), new=()) -> None:  # type: ignore[no-untyped-def]
+        self.read, self.starred, self.new = set(read), set(starred), set(new)
+
+    def is_read(self, paper_id: str) -> bool:
+        return paper_id in self.read
+
+    def is_starred(self, paper_id: str) -> bool:
+        return paper_id in self.starred
+
+    def is_new(self, paper: Paper) -> bool:
+        return paper.id in self.new
+
+
+@pytest.fixture(scope="module")
+def week(corpus_dir):  # type: ignore[no-untyped-def]
+    papers: list[Paper] = []
+    raw: dict[str, dict] = {}
+    for day in DAYS:
+        items = load_corpus_file(corpus_dir / f"{day}.json")
+        papers += parse_api(json.dumps(items).encode(), day).papers
+        for item in items:
+            if isinstance(item, dict):
+                raw.setdefault(item["paper"]["id"], {**item["paper"], "_day": day, "_item": item})
+    assert len(papers) > 150
+    return papers, raw
+
+
+def ids(papers, query, flags=None) -> set[str]:  # type: ignore[no-untyped-def]
+    q = parse_query(query)
+    return {p.id for p in papers if q.matches(p, flags or Flags())}
+
+
+def org_names(r: dict) -> str:
+    item = r["_item"]
+    org = r.get("organization") or item.get("organization") or item.get("submitterOrganization")
+    return f"{(org or {}).get('name', '')} {(org or {}).get('fullname', '')}".casefold()
+
+
+def text_of(r: dict) -> str:
+    authors = ", ".join(a.get("name", "") for a in r.get("authors", []))
+    return " ".join(f"{r['title']} {authors} {r.get('summary', '')}".split()).casefold()
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        ("diffusion", lambda r: "diffusion" in text_of(r)),
+        ("DIFFUSION video", lambda r: "diffusion" in text_of(r) and "video" in text_of(r)),
+        ('"reinforcement learning"', lambda r: "reinforcement learning" in text_of(r)),
+        ("agent -benchmark", lambda r: "agent" in text_of(r) and "benchmark" not in text_of(r)),
+        ("title:llm", lambda r: "llm" in " ".join(r["title"].split()).casefold()),
+        ("author:wang", lambda r: any("wang" in a["name"].casefold() for a in r["authors"])),
+        ("abstract:robot", lambda r: "robot" in " ".join(r["summary"].split()).casefold()),
+        (
+            "kw:diffusion",
+            lambda r: any("diffusion" in k.casefold() for k in r.get("ai_keywords", [])),
+        ),
+        (
+            "org:alibaba",
+            lambda r: (
+                "alibaba"
+                in json.dumps(
+                    r.get("organization")
+                    or r["_item"].get("organization")
+                    or r["_item"].get("submitterOrganization")
+                    or {}
+                ).casefold()
+            ),
+        ),
+        ("has:code", lambda r: bool(r.get("githubRepo"))),
+        ("has:project", lambda r: bool(r.get("projectPage"))),
+        ("upvotes:>=20", lambda r: r["upvotes"] >= 20),
+        ("upvotes:<3", lambda r: r["upvotes"] < 3),
+        ("upvotes:10..20", lambda r: 10 <= r["upvotes"] <= 20),
+        ("stars:>100", lambda r: r.get("githubStars", -1) > 100),
+        ("comments:>1", lambda r: r["_item"].get("numComments", 0) > 1),
+        ("day:2025-10-01", lambda r: r["_day"] == date(2025, 10, 1)),
+        ("day:>=2025-10-02", lambda r: r["_day"] >= date(2025, 10, 2)),
+        (
+            "has:code upvotes:>=10 -survey",
+            lambda r: (
+                bool(r.get("githubRepo")) and r["upvotes"] >= 10 and "survey" not in text_of(r)
+            ),
+        ),
+    ],
+)
+def test_operator_matches_raw_json(week, query, expect) -> None:  # type: ignore[no-untyped-def]
+    papers, raw = week
+    want = {pid for pid, r in raw.items() if expect(r)}
+    got = ids(papers, query)
+    assert got == want
+    assert query.startswith("day:>=") or want != {p.id for p in papers}  # the filter does filter
+
+
+def test_states(week) -> None:  # type: ignore[no-untyped-def]
+    papers, _ = week
+    a, b, c = papers[0].id, papers[1].id, papers[2].id
+    flags = Flags(read={a, b}, starred={b}, new={c})
+    assert ids(papers, "is:starred", flags) == {b}
+    assert ids(papers, "is:read", flags) == {a, b}
+    assert ids(papers, "is:unread", flags) == {p.id for p in papers} - {a, b}
+    assert ids(papers, "is:new", flags) == {c}
+    assert ids(papers, "is:read -is:starred", flags) == {a}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("foo:bar", "unknown field foo:"),
+        ("upvotes:>many", "upvotes: wants a number"),
+        ("upvotes:1..x", "range of whole numbers"),
+        ("day:yesterday", "day: wants a date"),
+        ("is:cool", "is: takes"),
+        ("has:wings", "has: takes"),
+        ('"open phrase', "not closed"),
+        ("title:", "needs a value"),
+        ("video -", "lone '-'"),
+    ],
+)
+def test_malformed_queries_say_what_is_wrong(query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message.replace("(", r"\(")):
+        parse_query(query)
+
+
+def test_empty_query_matches_everything(week) -> None:  # type: ignore[no-untyped-def]
+    papers, _ = week
+    assert parse_query("   ").is_empty
+    assert ids(papers, "") == {p.id for p in papers}
+
+
+def test_highlight_pattern_covers_positive_terms_only() -> None:
+    q = parse_query('diffusion "video model" -survey title:llama upvotes:>3')
+    pattern = highlight_pattern(q)
+    assert pattern is not None
+    assert pattern.findall("Diffusion VIDEO MODEL llama survey") == [
+        "Diffusion",
+        "VIDEO MODEL",
+        "llama",
+    ]
