@@ -95,9 +95,9 @@ async def test_start_paints_day_and_cursor_on_first_unread(fake_hf, private_dirs
         assert "Thu 01 Aug 2024" in lines[0] and "13 papers" in lines[0] and "12 unread" in lines[0]
         assert "The Llama 3 Herd of Models" in lines[1] and "94" in lines[1]
         assert app.paper_list.paper.title.startswith("Tora")  # first unread
-        body = app.abstract.query_one("#abstract-body").render()
+        body = app.abstract.plain
         assert "Tora: Trajectory-oriented Diffusion Transformer" in str(body)
-        assert "13 papers" in str(app.query_one("#status-right").render())
+        assert "13 papers" in app.query_one("#status").right.plain
 
 
 async def test_movement_keys(fake_hf, private_dirs) -> None:
@@ -245,7 +245,7 @@ async def test_link_keys_open_the_right_url(fake_hf, private_dirs, key, url) -> 
         await app.workers.wait_for_complete()
         assert browser.urls == [url]
         assert app.store.is_read("2609.31620")  # opening a link counts as reading
-        assert "opened" in str(app.query_one("#status-left").render())
+        assert "opened" in app.query_one("#status").left.plain
 
 
 async def test_project_page_key_and_missing_link(fake_hf, private_dirs) -> None:
@@ -305,7 +305,7 @@ async def test_filter_narrows_live_and_escape_restores(fake_hf, private_dirs) ->
             for p in app.paper_list.papers
         )
         assert len(shown) < 13
-        assert f"{len(shown)} of 13 papers" in str(app.query_one("#status-right").render())
+        assert f"{len(shown)} of 13 papers" in app.query_one("#status").right.plain
         await pilot.press(*" GAUSSIAN")  # all words must match, any case
         await pilot.pause()
         assert titles(app) == ["Expressive Whole-Body 3D Gaussian Avatar"]
@@ -368,7 +368,7 @@ async def test_network_trouble_keeps_cached_days_and_says_so(fake_hf, private_di
     async with later.run_test(size=SIZE) as pilot:
         await settle(later, pilot)
         assert len(later.paper_list.papers) == 13
-        assert "HTTP 503" in str(later.query_one("#status-left").render())
+        assert "HTTP 503" in later.query_one("#status").left.plain
 
 
 async def test_offline_start_paints_cache_only(fake_hf, private_dirs) -> None:
@@ -381,7 +381,7 @@ async def test_offline_start_paints_cache_only(fake_hf, private_dirs) -> None:
     async with offline.run_test(size=SIZE) as pilot:
         await settle(offline, pilot)
         assert len(offline.paper_list.papers) == 13
-        assert "offline" in str(offline.query_one("#status-left").render())
+        assert "offline" in offline.query_one("#status").left.plain
     assert len(fake_hf.requests) == requests
 
 
@@ -420,3 +420,20 @@ def test_state_file_is_toml_with_times(private_dirs) -> None:
     text = (private_dirs["data"] / "state.toml").read_text()
     assert '"2407.21783" = ' in text and "[starred]" in text
     json.dumps(text)  # plain text, nothing binary
+
+
+async def test_arrow_keys_move_the_cursor_in_a_list_longer_than_the_screen(week, private_dirs) -> None:
+    """Arrows move the cursor, not just the view, when the list scrolls."""
+    app = make_app(private_dirs, days=4)
+    async with app.run_test(size=(100, 14)) as pilot:
+        await settle(app, pilot)
+        papers = app.paper_list.papers
+        assert len(papers) > 40
+        for _ in range(25):
+            await pilot.press("down")
+        assert app.paper_list.paper == papers[25]
+        await pilot.press("pagedown", "up")
+        assert app.paper_list.papers.index(app.paper_list.paper) > 25
+        row = app.paper_list.cursor
+        top = app.paper_list.scroll_offset.y
+        assert top <= row < top + app.paper_list.size.height  # the cursor is on screen

@@ -155,3 +155,28 @@ def test_highlight_pattern_covers_positive_terms_only() -> None:
         "VIDEO MODEL",
         "llama",
     ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "diffusion",
+        "DIFFUSION video",
+        '"reinforcement learning"',
+        "agent -benchmark",
+        "-the",
+        "a",
+        "model has:code upvotes:>=5",
+        "-survey -benchmark llm",
+        "zzzz-no-such-word",
+    ],
+)
+def test_search_index_agrees_with_per_paper_matching(week, query) -> None:  # type: ignore[no-untyped-def]
+    """The fast path (one string, C-level find) gives exactly what per-paper matching gives."""
+    from paperterm.query import SearchIndex
+
+    papers, _ = week
+    q = parse_query(query)
+    flags = Flags()
+    fast = q.predicate(flags, SearchIndex(papers))
+    assert {p.id for p in papers if fast(p)} == {p.id for p in papers if q.matches(p, flags)}

@@ -7,6 +7,7 @@ results come back as plain data. Everything scraped reaches the screen as `Conte
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,20 +21,22 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input
 
 from paperterm import paths
 from paperterm.config import Config
 from paperterm.library import DayResult, Library, day_range, describe_age
 from paperterm.links import UnsafeURL, check_url
-from paperterm.listing import SORT_ORDER, SORTS, build_rows
+from paperterm.listing import SORT_ORDER, SORTS, Listing
 from paperterm.model import Paper
 from paperterm.query import Query, QueryError, highlight_pattern, parse_query
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore
 from paperterm.widgets.abstract import AbstractPane, paper_content
 from paperterm.widgets.dialogs import GotoDate, HelpScreen, LinkPicker
+from paperterm.widgets.keybar import KeyBar
 from paperterm.widgets.paper_list import PaperList
+from paperterm.widgets.status import StatusBar
 
 QUERY_HELP = """\
   words            all must match title, authors or abstract (any case)
@@ -45,6 +48,8 @@ QUERY_HELP = """\
   upvotes:>=20  stars:>100  comments:>3  upvotes:10..50
   day:2024-08-01  day:>=2024-08-01
 Esc clears the filter and puts the cursor back."""
+
+FIRST_PAINT_DAYS = 7
 
 LINK_KINDS = {
     "hf": "Hugging Face page",
@@ -178,11 +183,13 @@ class PapertermApp(App[None]):
         self.opener = opener
         self.clock = clock or library.clock
         self.loaded: dict[date, DayResult] = {}
+        self.listing = Listing()
         self.query_obj: Query | None = None
         self.sort = "upvotes"
         self.hide_read = False
         self.undo_stack: list[UndoStep] = []
         self._read_timer: Timer | None = None
+        self._abstract_timer: Timer | None = None
         self._pre_filter_id: str | None = None
         self._status_source = "starting…"
         self._status_progress = ""
@@ -205,10 +212,8 @@ class PapertermApp(App[None]):
         with Horizontal(id="panes"):
             yield PaperList(self.flags, id="papers")
             yield AbstractPane(id="abstract")
-        with Horizontal(id="status"):
-            yield Static(Content(""), id="status-left")
-            yield Static(Content(""), id="status-right")
-        yield Footer()
+        yield StatusBar(id="status")
+        yield KeyBar(id="keys")
 
     @property
     def paper_list(self) -> PaperList:
@@ -221,7 +226,6 @@ class PapertermApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(self.config.keys)
-        self.paper_list.movement = self.seen.movement
         self.paper_list.focus()
         for problem in self.config.problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
@@ -246,9 +250,30 @@ class PapertermApp(App[None]):
         if self.seen.problem:
             self.call_from_thread(self.notify, self.seen.problem, markup=False)
         days = self._initial_days(self.end_date or self._newest_cached())
-        cached = [r for d in days if (r := self.library.cached(d)) is not None]
-        self.call_from_thread(self._receive, cached, True)
+        # The newest week first, painted at once; a long range follows once that frame is
+        # on screen, so a reader of months of papers sees today's list as fast as anyone.
+        first = [r for d in days[:FIRST_PAINT_DAYS] if (r := self.library.cached(d)) is not None]
+        self.call_from_thread(self._first_paint, first, days)
+
+    def _first_paint(self, first: list[DayResult], days: list[date]) -> None:
+        self._receive(first, True)
+        self.call_after_refresh(self._load_rest, days)
+
+    @work(thread=True, exclusive=True, group="start")
+    def _load_rest(self, days: list[date]) -> None:
+        rest = days[FIRST_PAINT_DAYS:]
+        more = [r for d in rest if (r := self.library.cached(d)) is not None]
+        if more:
+            self.call_from_thread(self._receive, more, True)
+        # Filtering should not pay for building the search text on the first keystroke.
+        for result in self.loaded.copy().values():
+            for paper in result.papers:
+                paper.haystack  # noqa: B018  (a cached_property, computed here in the worker)
         self.call_from_thread(self._after_cache_paint, days)
+        # Thousands of long-lived papers: keep the cyclic GC from walking them on every
+        # collection (a pause of tens of ms in the middle of a keystroke).
+        gc.collect()
+        gc.freeze()
 
     def _newest_cached(self) -> date:
         today = self.library.today()
@@ -342,6 +367,10 @@ class PapertermApp(App[None]):
             self._status_source = self._source_text(results, verb="cached")
         if changed:
             first_paint = self.paper_list.paper is None
+            moves = [
+                m for r in self.loaded.values() for p in r.papers if (m := self.seen.movement(p))
+            ]
+            self.paper_list.set_movement(self.seen.movement, max(moves, default=0))
             self._rebuild()
             if first_paint:
                 self._cursor_to_first_unread()
@@ -380,7 +409,7 @@ class PapertermApp(App[None]):
     def _rebuild(self, keep_id: str | None = None) -> None:
         plist = self.paper_list
         keep = frozenset({plist.paper.id}) if plist.paper else frozenset()
-        rows, shown, total = build_rows(
+        rows, shown, total = self.listing.build(
             ((d, r.papers) for d, r in self.loaded.items()),
             self.flags,
             query=self.query_obj,
@@ -389,9 +418,21 @@ class PapertermApp(App[None]):
             keep=keep,
         )
         self._counts = (shown, total)
-        plist.highlight = highlight_pattern(self.query_obj) if self.query_obj else None
+        highlight = highlight_pattern(self.query_obj) if self.query_obj else None
+        highlight_changed = highlight != plist.highlight
+        plist.highlight = highlight
+        before = plist.paper
         plist.set_rows(rows, keep_id=keep_id)
+        if highlight_changed and plist.paper is before and before is not None:
+            # Same paper, new matches to mark: repaint the abstract once typing pauses.
+            if self._abstract_timer is not None:
+                self._abstract_timer.stop()
+            self._abstract_timer = self.set_timer(0.15, self._refresh_abstract)
         self._update_status()
+
+    def _refresh_abstract(self) -> None:
+        self._abstract_timer = None
+        self._show(self.paper_list.paper, keep_scroll=True)
 
     @on(PaperList.Highlighted)
     def _on_highlighted(self, event: PaperList.Highlighted) -> None:
@@ -492,12 +533,10 @@ class PapertermApp(App[None]):
         if self.hide_read:
             right.append("  ·  read hidden")
         try:
-            left_widget = self.query_one("#status-left", Static)
-            right_widget = self.query_one("#status-right", Static)
+            status = self.query_one("#status", StatusBar)
         except Exception:
             return  # not composed yet, or shutting down
-        left_widget.update(Content.assemble(*left))
-        right_widget.update(Content.assemble(*right, " "))
+        status.set(Content.assemble(*left), Content.assemble(*right, " "))
 
     # ------------------------------------------------------------ actions: movement
 

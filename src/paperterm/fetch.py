@@ -21,30 +21,14 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from paperterm import __version__
+from paperterm.errors import FetchError, NotFound, RateLimited
 from paperterm.scrape import MAX_BODY
+
+__all__ = ["FetchError", "Fetcher", "NotFound", "RateLimited", "Response"]
 
 USER_AGENT = f"paperterm/{__version__} (terminal reader for Hugging Face Daily Papers)"
 RETRY_STATUS = {502, 503, 504}
 MAX_REDIRECTS = 5
-
-
-class FetchError(Exception):
-    """A request that did not give a usable answer; the message is fit to show a user."""
-
-    def __init__(
-        self, message: str, *, status: int | None = None, retry_after: float | None = None
-    ):
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-
-
-class NotFound(FetchError):
-    pass
-
-
-class RateLimited(FetchError):
-    pass
 
 
 @dataclass(frozen=True)

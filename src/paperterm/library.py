@@ -14,12 +14,12 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperterm import paths
 from paperterm.cache import DayCache, is_fresh, utc_today
 from paperterm.config import Config
-from paperterm.fetch import Fetcher, FetchError
+from paperterm.errors import FetchError
 from paperterm.model import Paper
 from paperterm.scrape import (
     ScrapedDay,
@@ -31,6 +31,9 @@ from paperterm.scrape import (
     parse_api,
     parse_page,
 )
+
+if TYPE_CHECKING:
+    from paperterm.fetch import Fetcher
 
 API_PAGE = 100
 API_MAX_PAGES = 20
@@ -100,6 +103,8 @@ class Library:
     @property
     def fetcher(self) -> Fetcher:
         if self._fetcher is None:
+            from paperterm.fetch import Fetcher  # httpx is imported only when first needed
+
             self._fetcher = Fetcher(
                 self.config.base_url,
                 read_timeout=self.config.timeout,

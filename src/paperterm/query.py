@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import operator
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -69,7 +70,11 @@ class Query:
     predicates: list[Predicate] = field(default_factory=list)
     highlights: list[str] = field(default_factory=list)
     """Terms to highlight where they match (positive text terms only)."""
-    title_terms: list[str] = field(default_factory=list)
+    words: list[tuple[str, bool]] = field(default_factory=list)
+    """Plain words and phrases (casefolded, negated?): matched through a SearchIndex when
+    one is given, which is several times faster over thousands of papers."""
+    rest: list[Predicate] = field(default_factory=list)
+    """Every other predicate (fields, states, numbers)."""
 
     @property
     def is_empty(self) -> bool:
@@ -77,6 +82,73 @@ class Query:
 
     def matches(self, paper: Paper, flags: PaperFlags) -> bool:
         return all(predicate(paper, flags) for predicate in self.predicates)
+
+    def predicate(
+        self, flags: PaperFlags, index: SearchIndex | None = None
+    ) -> Callable[[Paper], bool]:
+        """One function of a paper, for filtering thousands of papers fast."""
+        if index is None or not self.words:
+            predicates = self.predicates
+        else:
+            allowed: set[str] | None = None
+            excluded: set[str] = set()
+            for needle, negate in self.words:
+                ids = index.matching(needle)
+                if negate:
+                    excluded |= ids
+                else:
+                    allowed = ids if allowed is None else allowed & ids
+            ok = (allowed - excluded) if allowed is not None else None
+
+            def in_words(paper: Paper, flags: PaperFlags) -> bool:
+                return paper.id in ok if ok is not None else paper.id not in excluded
+
+            predicates = [in_words, *self.rest]
+        if len(predicates) == 1:
+            only = predicates[0]
+            return lambda paper: only(paper, flags)
+
+        def every(paper: Paper) -> bool:
+            return all(predicate(paper, flags) for predicate in predicates)
+
+        return every
+
+
+class SearchIndex:
+    """Every loaded paper's search text in one string, for finding a word in all of them
+    with a few C-level `str.find` calls instead of one Python call per paper."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        self._ids = [p.id for p in papers]
+        self._starts: list[int] = []
+        offset = 0
+        for paper in papers:
+            self._starts.append(offset)
+            offset += len(paper.haystack) + 1
+        self._text = "\x00".join(p.haystack for p in papers)
+        self._memo: dict[str, set[str]] = {}
+
+    def matching(self, needle: str) -> set[str]:
+        """Ids of the papers whose search text contains `needle` (casefolded)."""
+        found = self._memo.get(needle)
+        if found is not None:
+            return found
+        found = set()
+        if needle and "\x00" not in needle:
+            text, starts, ids = self._text, self._starts, self._ids
+            find = text.find
+            last = len(ids) - 1
+            pos = find(needle)
+            while pos >= 0:
+                i = bisect_right(starts, pos) - 1
+                found.add(ids[i])
+                if i >= last:
+                    break
+                pos = find(needle, starts[i + 1])  # on to the next paper: one hit is enough
+        if len(self._memo) > 256:
+            self._memo.clear()
+        self._memo[needle] = found
+        return found
 
 
 def parse_query(text: str) -> Query:
@@ -106,7 +178,12 @@ def parse_query(text: str) -> Query:
         value = quoted if is_phrase else raw
         assert value is not None
         predicate = _term(name.lower() if name else None, value, is_phrase, query, negate)
-        query.predicates.append(_negated(predicate) if negate else predicate)
+        predicate = _negated(predicate) if negate else predicate
+        query.predicates.append(predicate)
+        if name is None:
+            query.words.append((value.casefold(), negate))
+        else:
+            query.rest.append(predicate)
     return query
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
 
 from paperterm.model import Paper
+from paperterm.widgets._lines import set_virtual_size
 
 AUTHORS_SHOWN = 12
 
@@ -106,22 +109,62 @@ def _join(parts: list[tuple[str, str]], sep: str) -> list[tuple[str, str] | str]
     return out
 
 
-class AbstractPane(VerticalScroll, can_focus=True):
-    """Scrollable details of the highlighted paper."""
+class AbstractPane(ScrollView, can_focus=True):
+    """Scrollable details of the highlighted paper.
 
-    DEFAULT_CSS = """
-    AbstractPane { padding: 0 1; }
-    AbstractPane > Static { width: 1fr; }
+    A line-API widget: showing another paper re-wraps its text and repaints this pane
+    only, with no layout pass over the screen (a Static in a scroll container cost a full
+    reflow and repaint on every cursor move).
     """
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(Content("Nothing to show yet."), id="abstract-body")
+    DEFAULT_CSS = """
+    AbstractPane { padding: 0 1; overflow-y: scroll; overflow-x: hidden; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.content: Content = Content("Nothing to show yet.")
+        self._strips: list[Strip] = []
+        self._wrapped_width = -1
 
     def show(self, content: Content | None) -> None:
-        body = self.query_one("#abstract-body", Static)
-        body.update(content if content is not None else Content("No paper selected."))
-        self.scroll_home(animate=False)
+        self.content = content if content is not None else Content("No paper selected.")
+        self._rewrap()
+        self.scroll_to(y=0, animate=False, immediate=True)
 
     def update_in_place(self, content: Content) -> None:
         """New content for the same paper (a star, a read mark): keep the scroll position."""
-        self.query_one("#abstract-body", Static).update(content)
+        self.content = content
+        self._rewrap()
+
+    @property
+    def plain(self) -> str:
+        return self.content.plain
+
+    def _rewrap(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            self._wrapped_width = -1
+            self.refresh()
+            return
+        self._strips = Visual.to_strips(self, self.content, width, None, self.visual_style)
+        self._wrapped_width = width
+        set_virtual_size(self, Size(width, len(self._strips)))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._rewrap()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._wrapped_width = -1
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if width != self._wrapped_width and width > 0:
+            self._rewrap()
+        index = y + self.scroll_offset.y
+        base = self.rich_style
+        if 0 <= index < len(self._strips):
+            return self._strips[index].adjust_cell_length(width, base)
+        return Strip.blank(width, base)

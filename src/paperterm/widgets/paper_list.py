@@ -22,10 +22,15 @@ from textual.style import Style
 from paperterm.listing import Row
 from paperterm.model import Paper
 from paperterm.query import PaperFlags
+from paperterm.widgets._lines import set_virtual_size
 
 
-class PaperList(ScrollView, can_focus=True):
-    """Rows of papers under day headers, one line each; the cursor skips the headers."""
+class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Rows of papers under day headers, one line each; the cursor skips the headers.
+
+    It takes no keys of its own (not even ScrollView's arrows, which would scroll the view
+    instead of moving the cursor): the app's bindings drive it, so they can be remapped.
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "paper-list--header",
@@ -45,6 +50,8 @@ class PaperList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     PaperList {
         background: $surface;
+        overflow-y: scroll;
+        overflow-x: hidden;
     }
     PaperList > .paper-list--header { background: $panel; color: $text-primary; text-style: bold; }
     PaperList > .paper-list--cursor {
@@ -102,13 +109,11 @@ class PaperList(ScrollView, can_focus=True):
 
     def set_rows(self, rows: list[Row], keep_id: str | None = None) -> None:
         """Replace the rows; the cursor stays on `keep_id` (or the paper it was on) if shown."""
-        current = keep_id or (self.paper.id if self.paper else None)
+        before = self.paper
+        current = keep_id or (before.id if before else None)
         self.rows = rows
-        moves = [m for r in rows if r.paper is not None and (m := self.movement(r.paper))]
-        # The movement column is there only when something moved, and as wide as the widest.
-        self._delta_width = len(f"▲+{min(max(moves), 999)}") + 1 if moves else 0
         self._content_cache.clear()
-        self.virtual_size = Size(self.size.width, len(rows))
+        set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows)))
         target = None
         if current is not None:
             target = next(
@@ -117,8 +122,16 @@ class PaperList(ScrollView, can_focus=True):
             )
         if target is None:
             target = self._next_paper(-1, 1)
-        self._move_to(target, force_message=True)
+        # A new Paper object for the same id (a refresh) is news too: its numbers changed.
+        self._move_to(target, force_message=self.paper is not before)
         self.refresh()
+
+    def set_movement(self, movement: Callable[[Paper], int | None], widest: int) -> None:
+        """How to tell a paper's upvote gain, and the widest gain among the loaded papers:
+        the column is there only when something moved."""
+        self.movement = movement
+        self._delta_width = len(f"▲+{min(widest, 999)}") + 1 if widest else 0
+        self._content_cache.clear()
 
     def refresh_paper(self, paper_id: str) -> None:
         """Re-render a paper's row after its read/star state changed."""
@@ -264,7 +277,7 @@ class PaperList(ScrollView, can_focus=True):
             self.refresh_line(self.cursor)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        set_virtual_size(self, Size(self.scrollable_content_region.width, len(self.rows)))
         self._content_cache.clear()
 
     def notify_style_update(self) -> None:
@@ -317,7 +330,10 @@ class PaperList(ScrollView, can_focus=True):
         unread = sum(1 for p in row.day_papers if not self.flags.is_read(p.id))
         parts: list[Content | str | tuple[str, Style]] = [
             f" {row.day:%a %d %b %Y}",
-            (f"  ·  {row.count} papers", self._style("paper-list--dim")),
+            (
+                f"  ·  {row.count} paper{'s' if row.count != 1 else ''}",
+                self._style("paper-list--dim"),
+            ),
         ]
         if row.count != total:
             parts.append((f" of {total}", self._style("paper-list--dim")))

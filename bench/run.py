@@ -1,0 +1,524 @@
+"""paperterm benchmarks: every figure beside its reference, measured in the same run.
+
+    .venv/bin/python bench/run.py            # all of it (about two minutes)
+    .venv/bin/python bench/run.py --quick    # fewer repeats
+
+These machines are noisy, so each figure is printed with a reference measured in the same
+run on the same machine, and their ratio. Nothing here is a test: it prints numbers.
+
+Needs ../shared (the corpus and the captures). Start-up and first-paint figures run the
+real `paperterm` in a pseudo-terminal and time process start to the first painted title.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import json
+import os
+import platform
+import pty
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tarfile
+import tempfile
+import termios
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+SHARED = Path(os.environ.get("PAPERTERM_SHARED", REPO.parent / "shared"))
+CORPUS_TAR = SHARED / "corpus" / "hf-daily-papers-2024-05-27_2026-08-21.tar.xz"
+PAGE_2026 = SHARED / "fixtures" / "hf" / "papers_2026-09-28_rendered.html"
+PAGE_2024 = SHARED / "fixtures" / "hf" / "papers_date_2024-08-01.html"
+PYTHON = sys.executable
+NEWEST = date(2026, 8, 21)
+
+ROWS: list[tuple[str, str, str, str, str]] = []
+
+
+def report(
+    name: str, value: float, unit: str, ref: float | None, ref_name: str, target: str
+) -> None:
+    def fmt(v: float) -> str:
+        return f"{v * 1000:.1f} ms" if unit == "s" and v < 10 else f"{v:.2f} {unit}"
+
+    ratio = f"{value / ref:.2f}x" if ref else "-"
+    ref_text = f"{fmt(ref)} ({ref_name})" if ref is not None else ref_name
+    ROWS.append(
+        (name, fmt(value) if unit == "s" else f"{value:.1f} {unit}", ref_text, ratio, target)
+    )
+    print(f"  {name}: {ROWS[-1][1]}  ref {ref_text}  ratio {ratio}  target {target}", flush=True)
+
+
+# ---------------------------------------------------------------- data
+
+
+def load_corpus(target: Path) -> dict[date, bytes]:
+    """Every corpus day as API bytes (the collector's repr-string items made objects again)."""
+    import ast
+
+    out: dict[date, bytes] = {}
+    with tarfile.open(CORPUS_TAR) as tar:
+        for member in tar:
+            if not member.name.endswith(".json"):
+                continue
+            handle = tar.extractfile(member)
+            assert handle is not None
+            data = json.loads(handle.read())
+            if isinstance(data, dict):
+                data = data.get("data", [])
+            items = [ast.literal_eval(i) if isinstance(i, str) else i for i in data]
+            out[date.fromisoformat(Path(member.name).stem)] = json.dumps(items).encode()
+    return out
+
+
+def seed(cache_root: Path, bodies: dict[date, bytes]) -> None:
+    from demo import seed_cache
+
+    seed_cache(cache_root, bodies, datetime(2026, 8, 21, 12, tzinfo=UTC))
+
+
+def env_for(root: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PAPERTERM_DATA_DIR": str(root / "data"),
+        "PAPERTERM_CACHE_DIR": str(root / "cache"),
+        "PAPERTERM_CONFIG_DIR": str(root / "config"),
+        "PAPERTERM_BASE_URL": "http://127.0.0.1:9",
+        "TERM": "xterm-256color",
+    }
+
+
+# ---------------------------------------------------------------- pty timing
+
+FLOOR_APP = """
+import json, sys
+from textual.app import App
+from textual.widgets import OptionList
+titles = json.load(open(sys.argv[1]))
+class Floor(App):
+    def compose(self):
+        yield OptionList(*titles)
+Floor().run()
+"""
+
+
+def time_to_marker(
+    argv: list[str], env: dict[str, str], marker: bytes, timeout: float = 60
+) -> tuple[float, int]:
+    """Seconds from spawn until `marker` is painted, and the process's peak RSS (kB)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    seen = b""
+    elapsed = float("nan")
+    rss = 0
+    try:
+        deadline = start + timeout
+        while time.perf_counter() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(master, 1 << 16)
+                except OSError:
+                    break
+                seen += chunk
+                if marker in seen:
+                    elapsed = time.perf_counter() - start
+                    break
+        time.sleep(0.3)  # let it settle, then read its high-water mark
+        try:
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            rss = int(
+                next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))
+            )
+        except (OSError, StopIteration):
+            pass
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        os.close(master)
+    return elapsed, rss
+
+
+def median_runs(pairs: int, a, b):  # type: ignore[no-untyped-def]
+    """Interleave the two measurements so drift in machine load hits both alike."""
+    xs, ys = [], []
+    for _ in range(pairs):
+        xs.append(a())
+        ys.append(b())
+    return xs, ys
+
+
+def startup_and_scale(bodies: dict[date, bytes], repeats: int) -> None:
+    print("start-up and scale (pty, process start to first painted title)", flush=True)
+    from paperterm.scrape import parse_api
+
+    days10 = sorted(bodies)[-10:]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        seed(root / "small" / "cache", {d: bodies[d] for d in days10})
+        top = max(parse_api(bodies[NEWEST], NEWEST).papers, key=lambda p: p.upvotes)
+        titles = [p.title for d in days10 for p in parse_api(bodies[d], d).papers]
+        (root / "titles.json").write_text(json.dumps([*titles, "FLOOR-MARKER"][-400:][::-1]))
+        (root / "floor.py").write_text(FLOOR_APP)
+        marker = top.title[:14].encode()
+        app_argv = [PYTHON, "-m", "paperterm", "--offline", "--date", str(NEWEST), "--days", "14"]
+        floor_argv = [PYTHON, str(root / "floor.py"), str(root / "titles.json")]
+        env = env_for(root / "small")
+        time_to_marker(app_argv, env, marker)  # warm the OS caches for both
+        time_to_marker(floor_argv, env, b"FLOOR-MARKER")
+        app_runs, floor_runs = median_runs(
+            repeats,
+            lambda: time_to_marker(app_argv, env, marker)[0],
+            lambda: time_to_marker(floor_argv, env, b"FLOOR-MARKER")[0],
+        )
+        app_s, floor_s = statistics.median(app_runs), statistics.median(floor_runs)
+        report("start-up, 10 cached days", app_s, "s", floor_s, "bare OptionList app", "<= 1.3x")
+
+        seed(root / "all" / "cache", bodies)
+        env_all = env_for(root / "all")
+        days_all = (NEWEST - min(bodies)).days + 1
+        argv_all = [
+            PYTHON,
+            "-m",
+            "paperterm",
+            "--offline",
+            "--date",
+            str(NEWEST),
+            "--days",
+            str(days_all),
+        ]
+        time_to_marker(argv_all, env_all, marker)
+        results = [time_to_marker(argv_all, env_all, marker) for _ in range(max(repeats // 2, 2))]
+        paint = statistics.median(r[0] for r in results)
+        rss_kb = max(r[1] for r in results)
+        floor_rss = time_to_marker(floor_argv, env, b"FLOOR-MARKER")[1]
+        total = sum(len(parse_api(b, d).papers) for d, b in bodies.items())
+        report(
+            f"first paint, all {len(bodies)} days ({total:,} papers)",
+            paint,
+            "s",
+            floor_s,
+            "bare app start",
+            "< 1.0 s",
+        )
+        report(
+            "peak RSS, all days",
+            rss_kb / 1024,
+            "MB",
+            floor_rss / 1024,
+            "bare OptionList app",
+            "< 120 MB",
+        )
+
+
+# ---------------------------------------------------------------- in-process UI timings
+
+
+async def ui_timings(bodies: dict[date, bytes], repeats: int) -> None:
+    print(
+        "filter keystroke and cursor move over every corpus day (headless Pilot, CPU time)",
+        flush=True,
+    )
+    # Pilot waits for idle in 20 ms sleeps, so wall time measures the harness. CPU time of
+    # the process from key press to idle is the work the keystroke caused: the handler,
+    # the list rebuild and the repaint, for the app and for the bare reference alike.
+    cpu = time.process_time
+    from textual.app import App
+    from textual.widgets import Input, OptionList
+
+    from paperterm.app import PapertermApp
+    from paperterm.cache import DayCache
+    from paperterm.config import Config
+    from paperterm.library import Library
+    from paperterm.scrape import parse_api, parse_page
+    from paperterm.seen import SeenStore
+    from paperterm.state import StateStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        seed(root / "cache", bodies)
+        config = Config(read_delay=60)
+        now = datetime(2026, 8, 21, 12, tzinfo=UTC)
+        library = Library(
+            config,
+            DayCache(root / "cache", {"page": parse_page, "api": parse_api}),
+            clock=lambda: now,
+        )
+        app = PapertermApp(
+            library,
+            StateStore(root / "state.toml"),
+            seen=SeenStore(root / "seen.json"),
+            config=config,
+            end_date=NEWEST,
+            days=(NEWEST - min(bodies)).days + 1,
+            offline=True,
+        )
+        query = "diffusion model video generation"
+        filter_times: list[float] = []
+        move_times: list[float] = []
+        async with app.run_test(size=(140, 40)) as pilot:
+            await app.refreshed.wait()
+            await pilot.pause()
+            count = len(app.paper_list.papers)
+            for _ in range(repeats):
+                await pilot.press("slash")
+                for ch in query:
+                    t = cpu()
+                    await pilot.press("space" if ch == " " else ch)
+                    await pilot.pause()
+                    filter_times.append(cpu() - t)
+                for _ in query:
+                    t = cpu()
+                    await pilot.press("backspace")
+                    await pilot.pause()
+                    filter_times.append(cpu() - t)
+                await pilot.press("escape")
+                for key in ["j"] * 40 + ["k"] * 40:
+                    t = cpu()
+                    await pilot.press(key)
+                    await pilot.pause()
+                    move_times.append(cpu() - t)
+
+        titles = [p.title for d, b in bodies.items() for p in parse_api(b, d).papers]
+
+        class Floor(App[None]):
+            def compose(self):  # type: ignore[no-untyped-def]
+                yield Input()
+                yield OptionList(*titles)
+
+        floor = Floor()
+        floor_type: list[float] = []
+        floor_move: list[float] = []
+        async with floor.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            floor.query_one(Input).focus()
+            for _ in range(repeats):
+                for ch in query:
+                    t = cpu()
+                    await pilot.press("space" if ch == " " else ch)
+                    await pilot.pause()
+                    floor_type.append(cpu() - t)
+            floor.query_one(OptionList).focus()
+            for key in ["down"] * 40 * repeats + ["up"] * 40 * repeats:
+                t = cpu()
+                await pilot.press(key)
+                await pilot.pause()
+                floor_move.append(cpu() - t)
+
+    def pct(values: list[float], q: float) -> float:
+        values = sorted(values)
+        return values[min(int(q * len(values)), len(values) - 1)]
+
+    report(
+        f"filter keystroke p50 ({count:,} papers)",
+        pct(filter_times, 0.5),
+        "s",
+        pct(floor_type, 0.5),
+        "keystroke in a bare Input",
+        "-",
+    )
+    report(
+        f"filter keystroke p95 ({count:,} papers)",
+        pct(filter_times, 0.95),
+        "s",
+        pct(floor_type, 0.95),
+        "keystroke in a bare Input",
+        "p95 < 50 ms",
+    )
+    report(
+        "cursor move p95",
+        pct(move_times, 0.95),
+        "s",
+        pct(floor_move, 0.95),
+        f"OptionList of {len(titles):,}",
+        "p95 < 30 ms",
+    )
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def parsing(bodies: dict[date, bytes], repeats: int) -> None:
+    print("parsing", flush=True)
+    from selectolax.lexbor import LexborHTMLParser
+
+    from paperterm.scrape import parse_api, parse_page
+
+    for path, day, label in (
+        (PAGE_2026, date(2026, 9, 28), "day page extraction (2026 page, 435 KB, 28 papers)"),
+        (PAGE_2024, date(2024, 8, 1), "day page extraction (2024 page, 223 KB, 13 papers)"),
+    ):
+        page = path.read_bytes()
+        bare, ours = [], []
+        for _ in range(repeats * 30):
+            t = time.perf_counter()
+            LexborHTMLParser(page.decode("utf-8"))
+            bare.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            parse_page(page, day)
+            ours.append(time.perf_counter() - t)
+        report(
+            label,
+            statistics.median(ours),
+            "s",
+            statistics.median(bare),
+            "lexbor bare parse",
+            "<= 1.5x",
+        )
+
+    t = time.perf_counter()
+    for body in bodies.values():
+        json.loads(body)
+    raw = time.perf_counter() - t
+    t = time.perf_counter()
+    papers = 0
+    for day, body in bodies.items():
+        papers += len(parse_api(body, day).papers)
+    whole = time.perf_counter() - t
+    report(
+        f"whole corpus ({len(bodies)} days, {papers:,} papers)",
+        whole,
+        "s",
+        raw,
+        "json.loads alone",
+        "< 2 s",
+    )
+
+
+# ---------------------------------------------------------------- network
+
+
+async def network() -> None:
+    print("network: ten uncached days, loopback server adding 200 ms per response", flush=True)
+    from hfserver import FakeHF
+
+    from paperterm.cache import DayCache
+    from paperterm.config import Config
+    from paperterm.fetch import Fetcher
+    from paperterm.library import Library
+    from paperterm.scrape import parse_api, parse_page
+
+    fixtures = SHARED / "fixtures" / "hf"
+    items = json.loads((fixtures / "daily_papers_api_2026-08-21.json").read_bytes())
+    days = [NEWEST - timedelta(days=i) for i in range(10)]
+    with FakeHF(latency=0.2) as fake, tempfile.TemporaryDirectory() as tmp:
+        for day in days:
+            copies = json.loads(json.dumps(items))
+            for item in copies:
+                item["paper"]["submittedOnDailyAt"] = f"{day}T08:00:00.000Z"
+            fake.add_api_day(day, copies)
+        config = Config(base_url=fake.url, source="api")
+        now = datetime(2026, 8, 22, tzinfo=UTC)
+        fetcher = Fetcher(fake.url, max_concurrency=config.max_concurrency)
+        library = Library(
+            config,
+            DayCache(Path(tmp), {"page": parse_page, "api": parse_api}),
+            clock=lambda: now,
+            fetcher=fetcher,
+        )
+        t = time.perf_counter()
+        await fetcher.get("/api/daily_papers", {"date": "2020-01-01"})
+        one = time.perf_counter() - t
+        t = time.perf_counter()
+        results = await library.load_days(days)
+        ten = time.perf_counter() - t
+        await library.aclose()
+        assert all(len(r.papers) == 17 for r in results), [r.message for r in results]
+        report("ten uncached days", ten, "s", one, "one response", "<= 3x")
+        bound = config.max_concurrency
+        print(f"    peak requests in flight at the server: {fake.peak_in_flight} (bound {bound})")
+        ROWS.append(
+            (
+                "peak concurrent requests",
+                str(fake.peak_in_flight),
+                f"bound {config.max_concurrency}",
+                "-",
+                f"<= {config.max_concurrency}",
+            )
+        )
+
+
+# ---------------------------------------------------------------- state
+
+
+def state(repeats: int) -> None:
+    print("state: star toggle saved with 10,000 papers in the state file", flush=True)
+    from paperterm.fsutil import atomic_write
+    from paperterm.state import StateStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "state.toml"
+        store = StateStore(path).load()
+        for i in range(10_000):
+            store.set_read(f"2401.{i:05d}")
+            if i % 10 == 0:
+                store.set_starred(f"2401.{i:05d}")
+        store.save()
+        saves, floors = [], []
+        payload = path.read_bytes()
+        for _ in range(repeats * 20):
+            store.toggle_star("2401.00042")
+            t = time.perf_counter()
+            store.save()
+            saves.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            atomic_write(Path(tmp) / "floor.toml", payload)
+            floors.append(time.perf_counter() - t)
+    saves.sort()
+    floors.sort()
+    p95 = saves[int(0.95 * len(saves))]
+    report(
+        "star toggle save p95 (10k papers)",
+        p95,
+        "s",
+        floors[int(0.95 * len(floors))],
+        "atomic write of the same bytes",
+        "p95 < 10 ms",
+    )
+    print("    saves run in a worker thread, never on the UI thread (app._save_state)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 7
+    machine = platform.processor() or platform.machine()
+    when = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    print(
+        f"paperterm benchmarks · {machine} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · {when}"
+    )
+    t = time.perf_counter()
+    bodies = load_corpus(Path(tempfile.gettempdir()))
+    print(f"corpus loaded: {len(bodies)} days in {time.perf_counter() - t:.1f} s", flush=True)
+    parsing(bodies, repeats)
+    state(repeats)
+    asyncio.run(network())
+    startup_and_scale(bodies, repeats)
+    asyncio.run(ui_timings(bodies, max(repeats // 3, 1)))
+    print()
+    print("| figure | paperterm | reference | ratio | target |")
+    print("|---|---|---|---|---|")
+    for row in ROWS:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
