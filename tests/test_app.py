@@ -422,7 +422,9 @@ def test_state_file_is_toml_with_times(private_dirs) -> None:
     json.dumps(text)  # plain text, nothing binary
 
 
-async def test_arrow_keys_move_the_cursor_in_a_list_longer_than_the_screen(week, private_dirs) -> None:
+async def test_arrow_keys_move_the_cursor_in_a_list_longer_than_the_screen(
+    week, private_dirs
+) -> None:
     """Arrows move the cursor, not just the view, when the list scrolls."""
     app = make_app(private_dirs, days=4)
     async with app.run_test(size=(100, 14)) as pilot:
