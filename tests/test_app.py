@@ -439,3 +439,46 @@ async def test_arrow_keys_move_the_cursor_in_a_list_longer_than_the_screen(
         row = app.paper_list.cursor
         top = app.paper_list.scroll_offset.y
         assert top <= row < top + app.paper_list.size.height  # the cursor is on screen
+
+
+async def test_keys_are_remappable_from_config(fake_hf, private_dirs) -> None:
+    private_dirs["config"].mkdir(parents=True)
+    (private_dirs["config"] / "config.toml").write_text('[keys]\nstar = "x"\ndown = "ctrl+n"\n')
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        first = app.paper_list.paper
+        await pilot.press("x")
+        assert app.store.is_starred(first.id)
+        await pilot.press("s")  # no longer bound
+        assert app.store.is_starred(first.id)
+        await pilot.press("ctrl+n")
+        assert app.paper_list.paper != first
+        assert " x Star" in app.query_one("#keys").plain  # the hint shows the new key
+
+
+async def test_command_palette_offers_the_actions(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("Star / unstar paper", "Open PDF", "Next unread paper", "Go to day"):
+            assert wanted in titles
+        star = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Star"))
+        star.callback()
+        await pilot.pause()
+        assert app.store.is_starred(app.paper_list.paper.id)
+
+
+async def test_no_site_and_no_cache_says_what_to_do(private_dirs) -> None:
+    app = make_app(private_dirs)  # PAPERTERM_BASE_URL points at a closed port
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.paper_list.papers == []
+        assert "cannot connect" in app.query_one("#status").left.plain
+        text = app.abstract.plain
+        assert "No papers to show" in text and "r tries again" in text
+        await pilot.press("j", "s", "m", "o", "l", "n", "M", "u")  # nothing to act on: no crash
+        assert app.is_running

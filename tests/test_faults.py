@@ -321,6 +321,7 @@ def test_kill_9_during_saves_never_loses_a_reported_save(tmp_path: Path) -> None
     rng = random.Random(1234)
     reported: set[str] = set()
     start = 0
+    rounds_with_saves = 0
     for _ in range(200):
         proc = subprocess.Popen(
             [sys.executable, "-c", KILL_WORKER, str(path), str(start)],
@@ -329,17 +330,19 @@ def test_kill_9_during_saves_never_loses_a_reported_save(tmp_path: Path) -> None
         )
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.03))
+        time.sleep(rng.uniform(0.0, 0.06))
         os.kill(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
         saved = [line.split()[1] for line in out.splitlines() if line.startswith("saved ")]
         reported.update(saved)
+        rounds_with_saves += bool(saved)
         start += 10_000
         store = StateStore(path).load()
         assert not store.warnings, store.warnings  # the file always parses
         assert reported <= store.starred_ids  # everything reported saved is there
         assert len(store.read_ids) == 2000
-    assert len(reported) > 200  # the kills really did land between many saves
+    # The kills landed at every point: before the first save and after many.
+    assert 50 <= rounds_with_saves < 200, rounds_with_saves
     assert not list(tmp_path.glob("state.toml.corrupt-*"))
 
 

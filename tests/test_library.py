@@ -240,3 +240,16 @@ async def test_damaged_cache_entry_is_refetched(fake_hf, private_dirs, damage) -
     result = await library.load_day(DAY_2024)
     assert len(result.papers) == 13
     await library.aclose()
+
+
+async def test_a_day_the_site_answers_with_another_day_is_quietly_empty(fake_hf) -> None:
+    """A weekend asked for, a weekday answered: no error, a note, nothing shown."""
+    items = json.loads((FIXTURES / "daily_papers_api_2026-08-21.json").read_bytes())
+    fake_hf.script("/api/daily_papers", Scripted(200, json.dumps(items).encode()))
+    library = make_library(fake_hf, datetime(2026, 8, 24, tzinfo=UTC))
+    result = await library.load_day(date(2026, 8, 22))  # a Saturday
+    assert result.status == "empty" and result.papers == ()
+    assert not result.message and "2026-08-21" in result.note
+    again = library.cached(date(2026, 8, 22))
+    assert again is not None and again.status == "empty" and not again.message
+    await library.aclose()

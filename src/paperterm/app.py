@@ -304,6 +304,8 @@ class PapertermApp(App[None]):
             self._first_visit_notice()
             self.ready.set()
             self.refreshed.set()
+            if self.paper_list.paper is None:
+                self._show(None)
             return
         self.ready.set()
         self._refresh(days, force=False, find_latest=self.end_date is None)
@@ -342,6 +344,8 @@ class PapertermApp(App[None]):
         self._update_status()
         self._first_visit_notice()
         self.refreshed.set()
+        if self.paper_list.paper is None:
+            self._show(None)
 
     def _source_text(
         self, results: Iterable[DayResult], where: str | None = None, verb: str = "updated"
@@ -459,7 +463,7 @@ class PapertermApp(App[None]):
 
     def _show(self, paper: Paper | None, keep_scroll: bool = False) -> None:
         if paper is None:
-            self.abstract.show(None)
+            self.abstract.show(self._empty_text())
             return
         content = paper_content(
             paper,
@@ -473,6 +477,24 @@ class PapertermApp(App[None]):
             self.abstract.update_in_place(content)
         else:
             self.abstract.show(content)
+
+    def _empty_text(self) -> Content:
+        """What the abstract pane says when there is no paper to show, and what to do."""
+        if self.query_obj is not None or self.hide_read:
+            return Content("No paper matches. Esc clears the filter; H shows read papers.")
+        if not self.refreshed.is_set():
+            return Content("Loading…")
+        lines = ["No papers to show for these days."]
+        if self._status_note:
+            lines += ["", self._status_note, "", "r tries again; d goes to another day."]
+        elif self.offline:
+            lines += [
+                "",
+                "Offline, and nothing is cached for them. `paperterm fetch` fills the cache.",
+            ]
+        else:
+            lines += ["", "d goes to another day."]
+        return Content("\n".join(lines))
 
     @on(PaperList.Activated)
     def _on_activated(self, event: PaperList.Activated) -> None:
@@ -832,7 +854,9 @@ class PapertermApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for title, key, action in _PALETTE:
-            yield SystemCommand(title, f"Key: {key}", partial(self.run_action, action))
+            yield SystemCommand(
+                title, f"Key: {key}", partial(self.call_later, self.run_action, action)
+            )
 
 
 _PALETTE = [

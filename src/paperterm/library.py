@@ -58,7 +58,9 @@ class DayResult:
     from_cache: bool = False
     """Served from the cache without a new answer from the site."""
     message: str = ""
-    """An error or note fit to show the user; empty when all went well."""
+    """A problem fit to show the user; empty when all went well."""
+    note: str = ""
+    """Something worth knowing that is not a problem (the site keeps no list that day)."""
 
     @property
     def has_papers(self) -> bool:
@@ -136,7 +138,7 @@ class Library:
                     source,
                     entry.fetched_at,
                     from_cache=True,
-                    message=entry.note,
+                    note=entry.note,
                 )
         return None
 
@@ -302,6 +304,7 @@ class Library:
             source,
             now,
             from_cache=False,
+            note=note,
         )
 
 
