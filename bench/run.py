@@ -25,7 +25,6 @@ import statistics
 import struct
 import subprocess
 import sys
-import tarfile
 import tempfile
 import termios
 import time
@@ -61,23 +60,11 @@ def report(
 # ---------------------------------------------------------------- data
 
 
-def load_corpus(target: Path) -> dict[date, bytes]:
-    """Every corpus day as API bytes (the collector's repr-string items made objects again)."""
-    import ast
+def load_corpus() -> dict[date, bytes]:
+    """Every corpus day as API bytes."""
+    from demo import corpus_bodies
 
-    out: dict[date, bytes] = {}
-    with tarfile.open(CORPUS_TAR) as tar:
-        for member in tar:
-            if not member.name.endswith(".json"):
-                continue
-            handle = tar.extractfile(member)
-            assert handle is not None
-            data = json.loads(handle.read())
-            if isinstance(data, dict):
-                data = data.get("data", [])
-            items = [ast.literal_eval(i) if isinstance(i, str) else i for i in data]
-            out[date.fromisoformat(Path(member.name).stem)] = json.dumps(items).encode()
-    return out
+    return corpus_bodies(None, CORPUS_TAR)
 
 
 def seed(cache_root: Path, bodies: dict[date, bytes]) -> None:
@@ -506,7 +493,7 @@ def main() -> None:
         f"Python {platform.python_version()} · {when}"
     )
     t = time.perf_counter()
-    bodies = load_corpus(Path(tempfile.gettempdir()))
+    bodies = load_corpus()
     print(f"corpus loaded: {len(bodies)} days in {time.perf_counter() - t:.1f} s", flush=True)
     parsing(bodies, repeats)
     state(repeats)

@@ -16,18 +16,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from demo import DEMO_DAYS, corpus_bodies, make_demo_app  # noqa: E402
+from demo import DEMO_DAYS, NoBrowser, corpus_bodies, make_demo_app  # noqa: E402
 
 OUT = REPO / "screenshots"
 SIZE = (132, 36)
-
-
-class NoBrowser:
-    def needs_terminal(self) -> bool:
-        return False
-
-    def open(self, url: str) -> bool:
-        return True
 
 
 async def shoot(name: str, keys: list[str], bodies) -> None:  # type: ignore[no-untyped-def]

@@ -27,16 +27,32 @@ DEMO_DAYS = [date(2026, 8, 17) + timedelta(days=i) for i in range(5)]  # Mon..Fr
 DEMO_NOW = datetime(2026, 8, 21, 12, 0, tzinfo=UTC)
 
 
-def corpus_bodies(days: Iterable[date], tar_path: Path = CORPUS_TAR) -> dict[date, bytes]:
-    """The raw corpus files for some days (repr-string items converted back to objects)."""
+class NoBrowser:
+    """An opener that opens nothing: screenshots and snapshots must not start a browser."""
+
+    def needs_terminal(self) -> bool:
+        return False
+
+    def open(self, url: str) -> bool:
+        return True
+
+
+def corpus_bodies(
+    days: Iterable[date] | None = None, tar_path: Path = CORPUS_TAR
+) -> dict[date, bytes]:
+    """Corpus days as API bytes (all of them if `days` is None), with the collector's
+    Python-repr items turned back into objects."""
     import ast
 
-    wanted = {f"Paper_metadata_download/{d.isoformat()}.json": d for d in days}
+    wanted = {f"Paper_metadata_download/{d.isoformat()}.json": d for d in days or ()}
     out: dict[date, bytes] = {}
     with tarfile.open(tar_path) as tar:
         for member in tar:
-            day = wanted.get(member.name)
-            if day is None:
+            if days is None:
+                if not member.name.endswith(".json"):
+                    continue
+                day = date.fromisoformat(Path(member.name).stem)
+            elif (day := wanted.get(member.name)) is None:
                 continue
             handle = tar.extractfile(member)
             assert handle is not None
@@ -45,7 +61,7 @@ def corpus_bodies(days: Iterable[date], tar_path: Path = CORPUS_TAR) -> dict[dat
                 data = data.get("data", [])
             items = [ast.literal_eval(i) if isinstance(i, str) else i for i in data]
             out[day] = json.dumps(items).encode()
-            if len(out) == len(wanted):
+            if days is not None and len(out) == len(wanted):
                 break
     return out
 

@@ -9,17 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from demo import DEMO_DAYS, corpus_bodies, make_demo_app
+from demo import DEMO_DAYS, NoBrowser, corpus_bodies, make_demo_app
 
 SIZE = (132, 36)
-
-
-class NoBrowser:
-    def needs_terminal(self) -> bool:
-        return False
-
-    def open(self, url: str) -> bool:
-        return True
 
 
 @pytest.fixture(scope="module")

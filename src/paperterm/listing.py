@@ -109,16 +109,3 @@ class Listing:
             rows.extend(visible)
             shown += len(visible)
         return rows, shown, total
-
-
-def build_rows(
-    days: Iterable[tuple[date, tuple[Paper, ...]]],
-    flags: PaperFlags,
-    *,
-    query: Query | None = None,
-    sort: str = "upvotes",
-    hide_read: bool = False,
-    keep: frozenset[str] = frozenset(),
-) -> tuple[list[Row], int, int]:
-    """`Listing().build(...)` for one-off use."""
-    return Listing().build(days, flags, query=query, sort=sort, hide_read=hide_read, keep=keep)
