@@ -74,8 +74,11 @@ def seed(cache_root: Path, bodies: dict[date, bytes]) -> None:
 
 
 def env_for(root: Path) -> dict[str, str]:
+    # A user's Python caches compiled modules; some sandboxes turn that off, which would
+    # charge paperterm (an editable install) a recompile on every start and the bare app not.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     return {
-        **os.environ,
+        **env,
         "PAPERTERM_DATA_DIR": str(root / "data"),
         "PAPERTERM_CACHE_DIR": str(root / "cache"),
         "PAPERTERM_CONFIG_DIR": str(root / "config"),

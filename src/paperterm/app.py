@@ -31,6 +31,7 @@ from paperterm.listing import SORT_ORDER, SORTS, Listing
 from paperterm.model import Paper
 from paperterm.query import Query, QueryError, highlight_pattern, parse_query
 from paperterm.seen import SeenStore
+from paperterm.startup import FIRST_PAINT_DAYS, Startup, initial_days, load_startup, newest_cached
 from paperterm.state import StateStore
 from paperterm.widgets.abstract import AbstractPane, paper_content
 from paperterm.widgets.dialogs import GotoDate, HelpScreen, LinkPicker
@@ -48,8 +49,6 @@ QUERY_HELP = """\
   upvotes:>=20  stars:>100  comments:>3  upvotes:10..50
   day:2024-08-01  day:>=2024-08-01
 Esc clears the filter and puts the cursor back."""
-
-FIRST_PAINT_DAYS = 7
 
 LINK_KINDS = {
     "hf": "Hugging Face page",
@@ -166,8 +165,10 @@ class PapertermApp(App[None]):
         offline: bool = False,
         opener: Opener | None = None,
         clock: Callable[[], datetime] | None = None,
+        startup: Startup | None = None,
     ) -> None:
         super().__init__()
+        self._startup = startup
         self.library = library
         self.config = config or library.config
         self.store = store
@@ -176,11 +177,7 @@ class PapertermApp(App[None]):
         self.end_date = end_date
         self.days_wanted = days
         self.offline = offline
-        if opener is None:
-            from paperterm.browser import BrowserOpener
-
-            opener = BrowserOpener()
-        self.opener = opener
+        self._opener = opener
         self.clock = clock or library.clock
         self.loaded: dict[date, DayResult] = {}
         self.listing = Listing()
@@ -216,6 +213,15 @@ class PapertermApp(App[None]):
         yield KeyBar(id="keys")
 
     @property
+    def opener(self) -> Opener:
+        if self._opener is None:
+            # Imported on first use: webbrowser and subprocess cost ~20 ms of start-up.
+            from paperterm.browser import BrowserOpener
+
+            self._opener = BrowserOpener()
+        return self._opener
+
+    @property
     def paper_list(self) -> PaperList:
         return self.query_one("#papers", PaperList)
 
@@ -229,7 +235,11 @@ class PapertermApp(App[None]):
         self.paper_list.focus()
         for problem in self.config.problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
-        self._start()
+        if self._startup is not None:
+            self._first_paint(self._startup)
+            self._startup = None
+        else:
+            self._start()
 
     async def on_unmount(self) -> None:
         await self.library.aclose()
@@ -238,26 +248,21 @@ class PapertermApp(App[None]):
 
     @work(thread=True, exclusive=True, group="start")
     def _start(self) -> None:
-        """Paint from the cache at once, then revalidate in the background."""
-        self.store.load()
-        self.seen.load()
-        if self.store.last_visit is not None:
-            self.seen.since = self.store.last_visit.astimezone(UTC).date()
-        for warning in self.store.warnings:
-            self.call_from_thread(
-                self.notify, warning, severity="warning", markup=False, timeout=10
-            )
-        if self.seen.problem:
-            self.call_from_thread(self.notify, self.seen.problem, markup=False)
-        days = self._initial_days(self.end_date or self._newest_cached())
-        # The newest week first, painted at once; a long range follows once that frame is
-        # on screen, so a reader of months of papers sees today's list as fast as anyone.
-        first = [r for d in days[:FIRST_PAINT_DAYS] if (r := self.library.cached(d)) is not None]
-        self.call_from_thread(self._first_paint, first, days)
+        """Read what the first frame needs (when run_app did not), then paint it."""
+        startup = load_startup(
+            self.library,
+            self.store,
+            self.seen,
+            end_date=self.end_date,
+            days_wanted=self.days_wanted,
+        )
+        self.call_from_thread(self._first_paint, startup)
 
-    def _first_paint(self, first: list[DayResult], days: list[date]) -> None:
-        self._receive(first, True)
-        self.call_after_refresh(self._load_rest, days)
+    def _first_paint(self, startup: Startup) -> None:
+        for warning in startup.warnings:
+            self.notify(warning, severity="warning", markup=False, timeout=10)
+        self._receive(startup.first, True)
+        self.call_after_refresh(self._load_rest, startup.days)
 
     @work(thread=True, exclusive=True, group="start")
     def _load_rest(self, days: list[date]) -> None:
@@ -274,24 +279,6 @@ class PapertermApp(App[None]):
         # collection (a pause of tens of ms in the middle of a keystroke).
         gc.collect()
         gc.freeze()
-
-    def _newest_cached(self) -> date:
-        today = self.library.today()
-        for day in self.library.cached_days():
-            if day <= today:
-                return day
-        return today
-
-    def _initial_days(self, end: date) -> list[date]:
-        """The days to show: --days if given; else since the last visit, bounded by config."""
-        if self.days_wanted:
-            return day_range(end, self.days_wanted)
-        count = self.config.days
-        last = self.store.last_visit
-        if last is not None and self.end_date is None:
-            since = (end - last.astimezone(UTC).date()).days + 1
-            count = max(count, min(since, self.config.since_last_visit_max_days))
-        return day_range(end, count)
 
     def _after_cache_paint(self, days: list[date]) -> None:
         self._oldest_requested = min(days)
@@ -318,7 +305,9 @@ class PapertermApp(App[None]):
             if find_latest:
                 latest = await self.library.latest_day()
                 if latest > max(days):
-                    days = self._initial_days(latest)
+                    days = initial_days(
+                        self.config, self.store, latest, self.days_wanted, since_visit=True
+                    )
                     self._oldest_requested = min(self._oldest_requested or min(days), min(days))
             done = 0
 
@@ -776,7 +765,7 @@ class PapertermApp(App[None]):
             self.notify("Offline: not refreshing.", markup=False)
             return
         days = sorted(self.loaded, reverse=True) or day_range(
-            self._newest_cached(), self.config.days
+            newest_cached(self.library), self.config.days
         )
         self._refresh(days, force=True, find_latest=self.end_date is None)
 
@@ -887,13 +876,25 @@ def run_app(date: date | None = None, days: int | None = None, offline: bool = F
     config = load_config()
     library = Library(config)
     store = StateStore(paths.state_file())
-    app = PapertermApp(library, store, config=config, end_date=date, days=days, offline=offline)
+    seen = SeenStore(paths.data_dir() / "seen.json")
+    # Read before the UI starts, so its first frame already shows the list.
+    startup = load_startup(library, store, seen, end_date=date, days_wanted=days)
+    app = PapertermApp(
+        library,
+        store,
+        seen=seen,
+        config=config,
+        end_date=date,
+        days=days,
+        offline=offline,
+        startup=startup,
+    )
     try:
         app.run()
     finally:
         # The app saved as things changed; this catches a change made in its last moment.
         store.save()
-        app.seen.save()
+        seen.save()
     if store.save_error:
         print(f"paperterm: {store.save_error}")
         return 1
