@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -59,7 +60,8 @@ def make_app(
 
 
 async def settle(app: PapertermApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.refreshed.wait()
+    # Bounded: an app that died must fail the test, not hang it.
+    await asyncio.wait_for(app.refreshed.wait(), timeout=30)
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -482,3 +484,38 @@ async def test_no_site_and_no_cache_says_what_to_do(private_dirs) -> None:
         assert "No papers to show" in text and "r tries again" in text
         await pilot.press("j", "s", "m", "o", "l", "n", "M", "u")  # nothing to act on: no crash
         assert app.is_running
+
+
+async def test_console_browser_where_the_terminal_cannot_be_handed_over(
+    fake_hf, private_dirs
+) -> None:
+    """A console browser needs the terminal; where the app cannot suspend, it still opens."""
+
+    class ConsoleBrowser(RecordingBrowser):
+        def needs_terminal(self) -> bool:
+            return True
+
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    browser = ConsoleBrowser()
+    app = make_app(private_dirs, browser=browser)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        assert browser.urls == [app.paper_list.paper.arxiv_url]
+        assert app.is_running
+
+
+async def test_key_hints_follow_the_focus(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        hints = app.query_one("#keys")
+        assert " s Star" in hints.plain and " q Quit" in hints.plain
+        await pilot.press("slash")
+        await pilot.pause()
+        assert "Esc Clear the filter" in hints.plain and "Quit" not in hints.plain
+        await pilot.press("enter")
+        await pilot.pause()
+        assert " s Star" in hints.plain

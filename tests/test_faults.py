@@ -288,7 +288,7 @@ async def test_deeply_nested_page_keeps_the_ui_responsive(fake_hf, private_dirs)
         if parsing:
             assert not app.refreshed.is_set() or responded < 0.5
             assert responded < 0.5, responded
-        await app.refreshed.wait()
+        await asyncio.wait_for(app.refreshed.wait(), timeout=60)
         assert "no paper data" in app.query_one("#status").left.plain
 
 

@@ -6,6 +6,7 @@ snapshot_report.html before committing: a snapshot update is a UI change to be r
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ def bodies():  # type: ignore[no-untyped-def]
 
 
 async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.refreshed.wait()
+    await asyncio.wait_for(pilot.app.refreshed.wait(), timeout=30)
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()

@@ -15,7 +15,7 @@ from functools import partial
 from typing import ClassVar, Protocol
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
@@ -704,8 +704,12 @@ class PapertermApp(App[None]):
             return
         self._mark_read(paper.id, record_undo=False)
         if self.opener.needs_terminal():
-            with self.suspend():
-                self.opener.open(url)
+            # A console browser takes over this terminal: step aside until it exits.
+            try:
+                with self.suspend():
+                    self.opener.open(url)
+            except SuspendNotSupported:
+                self._open_in_thread(url)
         else:
             self._open_in_thread(url)
         self._status_note = f"opened {label}: {url}"
@@ -719,6 +723,9 @@ class PapertermApp(App[None]):
             )
 
     # ------------------------------------------------------------ actions: filter
+
+    def action_focus_list(self) -> None:
+        self.paper_list.focus()
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual import events
 from textual.content import Content
 from textual.widget import Widget
+from textual.widgets import Input
 
 
 class KeyBar(Widget):
@@ -30,21 +31,34 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: object) -> None:
-        parts: list[Content | tuple[str, str]] = []
+        hints: list[tuple[str, str, str]] = []
+        if isinstance(self.screen.focused, Input):
+            # Letters type into the field now; say what still works.
+            hints = [
+                ("Enter", "Go to the list", "app.focus_list"),
+                ("Esc", "Clear the filter", "app.clear_filter"),
+                ("↑ ↓", "Move in the list", ""),
+                ("is: has: author: upvotes:>=", "see ? in the list", ""),
+            ]
+        else:
+            seen: set[str] = set()
+            for active in self.screen.active_bindings.values():
+                binding = active.binding
+                if not binding.show or binding.action in seen:
+                    continue
+                seen.add(binding.action)
+                key = self.app.get_key_display(binding)
+                hints.append((key, binding.description, binding.action))
+        parts: list[Content] = []
         spans: list[tuple[int, int, str]] = []
         offset = 0
-        seen: set[str] = set()
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if not binding.show or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            key = self.app.get_key_display(binding)
+        for key, description, action in hints:
             hint = Content.assemble(
                 (f" {key} ", "bold $footer-key-foreground"),
-                (f"{binding.description} ", "$footer-description-foreground"),
+                (f"{description} ", "$footer-description-foreground"),
             )
-            spans.append((offset, offset + hint.cell_length, binding.action))
+            if action:
+                spans.append((offset, offset + hint.cell_length, action))
             offset += hint.cell_length
             parts.append(hint)
         self._content = Content.assemble(*parts)
