@@ -519,3 +519,22 @@ async def test_key_hints_follow_the_focus(fake_hf, private_dirs) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert " s Star" in hints.plain
+
+
+async def test_read_timer_firing_under_a_dialog(fake_hf, private_dirs) -> None:
+    """The read delay runs out while the help screen is open: the paper is still marked read,
+    and a pending timer at exit does no harm."""
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs, read_delay=0.3)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        paper = app.paper_list.paper
+        await pilot.press("question_mark")
+        await pilot.pause(0.6)
+        assert app.is_running and app.store.is_read(paper.id)
+        await pilot.press("escape", "slash", *"video")
+        await pilot.press("question_mark")  # typed into the filter, not the help
+        assert app.is_running
+    # The app exited with the abstract's highlight refresh still pending: no exception.
+    assert app._exception is None

@@ -179,4 +179,15 @@ def test_search_index_agrees_with_per_paper_matching(week, query) -> None:  # ty
     q = parse_query(query)
     flags = Flags()
     fast = q.predicate(flags, SearchIndex(papers))
-    assert {p.id for p in papers if fast(p)} == {p.id for p in papers if q.matches(p, flags)}
+    want = {p.id for p in papers if q.matches(p, flags)}
+    assert {p.id for p in papers if fast(p)} == want
+    # And the list as the reader builds it (plain words take a set-membership path there).
+    from paperterm.listing import Listing
+
+    by_day: dict[date, list[Paper]] = {}
+    for p in papers:
+        by_day.setdefault(p.day, []).append(p)
+    days = [(d, tuple(ps)) for d, ps in by_day.items()]
+    rows, shown, total = Listing().build(days, flags, query=q)
+    assert {r.paper.id for r in rows if r.paper} == want
+    assert shown == len(want) and total == len(papers)

@@ -195,6 +195,15 @@ class PapertermApp(App[None]):
         self._counts = (0, 0)
         self._oldest_requested: date | None = None
         self._loading_older = False
+        # Held, not queried: a timer that fires as the app shuts down (the read delay, the
+        # abstract's highlight refresh) found them gone and crashed the exit.
+        self.filter_input = Input(
+            placeholder='/ filter: words, "phrases", -exclude, author:, is:unread, upvotes:>=20 …',
+            id="filter",
+        )
+        self.paper_list = PaperList(self.flags, id="papers")
+        self.abstract = AbstractPane(id="abstract")
+        self.status_bar = StatusBar(id="status")
         self.ready = asyncio.Event()
         """Set when the first paint from the cache (and the first refresh) is done."""
         self.refreshed = asyncio.Event()
@@ -202,14 +211,11 @@ class PapertermApp(App[None]):
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Input(
-            placeholder='/ filter: words, "phrases", -exclude, author:, is:unread, upvotes:>=20 …',
-            id="filter",
-        )
+        yield self.filter_input
         with Horizontal(id="panes"):
-            yield PaperList(self.flags, id="papers")
-            yield AbstractPane(id="abstract")
-        yield StatusBar(id="status")
+            yield self.paper_list
+            yield self.abstract
+        yield self.status_bar
         yield KeyBar(id="keys")
 
     @property
@@ -220,14 +226,6 @@ class PapertermApp(App[None]):
 
             self._opener = BrowserOpener()
         return self._opener
-
-    @property
-    def paper_list(self) -> PaperList:
-        return self.query_one("#papers", PaperList)
-
-    @property
-    def abstract(self) -> AbstractPane:
-        return self.query_one("#abstract", AbstractPane)
 
     def on_mount(self) -> None:
         if self.config.keys:
@@ -543,11 +541,7 @@ class PapertermApp(App[None]):
         right.append(f"  ·  sort: {SORTS[self.sort][0]}")
         if self.hide_read:
             right.append("  ·  read hidden")
-        try:
-            status = self.query_one("#status", StatusBar)
-        except Exception:
-            return  # not composed yet, or shutting down
-        status.set(Content.assemble(*left), Content.assemble(*right, " "))
+        self.status_bar.set(Content.assemble(*left), Content.assemble(*right, " "))
 
     # ------------------------------------------------------------ actions: movement
 
@@ -728,10 +722,10 @@ class PapertermApp(App[None]):
         self.paper_list.focus()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        self.filter_input.focus()
 
     def action_clear_filter(self) -> None:
-        field = self.query_one("#filter", Input)
+        field = self.filter_input
         had_filter = bool(field.value) or self.query_obj is not None
         keep = self._pre_filter_id
         field.value = ""

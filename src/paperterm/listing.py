@@ -86,16 +86,27 @@ class Listing:
         """
         ordered = sorted(days, key=lambda d: d[0], reverse=True)
         match = None
+        ok: set[str] | None = None
+        excluded: set[str] = set()
+        words_only = query is not None and bool(query.words) and not query.rest
         if query is not None:
             index = self._search_index(ordered) if query.words else None
-            match = query.predicate(flags, index)
+            if words_only and index is not None:
+                # The common case, plain words: set membership, no call per paper.
+                ok, excluded = query.word_sets(index)
+            else:
+                match = query.predicate(flags, index)
         is_read = flags.is_read
         rows: list[Row] = []
         shown = total = 0
         for day, papers in ordered:
             total += len(papers)
             visible = self._day_rows(day, papers, sort)
-            if match is not None:
+            if ok is not None:
+                visible = [r for r in visible if r.paper.id in ok]  # type: ignore[union-attr]
+            elif words_only:
+                visible = [r for r in visible if r.paper.id not in excluded]  # type: ignore[union-attr]
+            elif match is not None:
                 visible = [r for r in visible if match(r.paper)]  # type: ignore[arg-type]
             if hide_read:
                 visible = [

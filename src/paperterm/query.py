@@ -90,15 +90,7 @@ class Query:
         if index is None or not self.words:
             predicates = self.predicates
         else:
-            allowed: set[str] | None = None
-            excluded: set[str] = set()
-            for needle, negate in self.words:
-                ids = index.matching(needle)
-                if negate:
-                    excluded |= ids
-                else:
-                    allowed = ids if allowed is None else allowed & ids
-            ok = (allowed - excluded) if allowed is not None else None
+            ok, excluded = self.word_sets(index)
 
             def in_words(paper: Paper, flags: PaperFlags) -> bool:
                 return paper.id in ok if ok is not None else paper.id not in excluded
@@ -112,6 +104,18 @@ class Query:
             return all(predicate(paper, flags) for predicate in predicates)
 
         return every
+
+    def word_sets(self, index: SearchIndex) -> tuple[set[str] | None, set[str]]:
+        """Ids matching every positive word (None: there is none), and ids to leave out."""
+        allowed: set[str] | None = None
+        excluded: set[str] = set()
+        for needle, negate in self.words:
+            ids = index.matching(needle)
+            if negate:
+                excluded = excluded | ids
+            else:
+                allowed = ids if allowed is None else allowed & ids
+        return ((allowed - excluded) if allowed is not None else None), excluded
 
 
 class SearchIndex:

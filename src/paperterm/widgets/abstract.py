@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from rich.style import Style as RichStyle
 from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -126,6 +127,7 @@ class AbstractPane(ScrollView, can_focus=True):
         self.content: Content = Content("Nothing to show yet.")
         self._strips: list[Strip] = []
         self._wrapped_width = -1
+        self._base: RichStyle | None = None
 
     def show(self, content: Content | None) -> None:
         self.content = content if content is not None else Content("No paper selected.")
@@ -158,13 +160,16 @@ class AbstractPane(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._wrapped_width = -1
+        self._base = None
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if width != self._wrapped_width and width > 0:
             self._rewrap()
         index = y + self.scroll_offset.y
-        base = self.rich_style
+        if self._base is None:
+            self._base = self.rich_style  # walks the CSS: once per style change, not per line
+        base = self._base
         if 0 <= index < len(self._strips):
             return self._strips[index].adjust_cell_length(width, base)
         return Strip.blank(width, base)

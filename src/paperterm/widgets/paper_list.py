@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.content import Content
 from textual.geometry import Region, Size
@@ -92,6 +93,8 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.movement: Callable[[Paper], int | None] = lambda paper: None
         """Upvotes gained since the user last saw the paper, or None."""
         self._content_cache: dict[tuple[int, str], Content] = {}
+        self._strip_cache: dict[tuple[int, str], Strip] = {}
+        self._rich_styles: dict[str, RichStyle] = {}
         self._delta_width = 0
         self._styles: dict[str, Style] | None = None
 
@@ -112,7 +115,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         before = self.paper
         current = keep_id or (before.id if before else None)
         self.rows = rows
-        self._content_cache.clear()
+        self._clear_caches()
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows)))
         target = None
         if current is not None:
@@ -131,20 +134,24 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         the column is there only when something moved."""
         self.movement = movement
         self._delta_width = len(f"▲+{min(widest, 999)}") + 1 if widest else 0
-        self._content_cache.clear()
+        self._clear_caches()
 
     def refresh_paper(self, paper_id: str) -> None:
         """Re-render a paper's row after its read/star state changed."""
         for index, row in enumerate(self.rows):
-            if row.paper is not None and row.paper.id == paper_id:
-                self._content_cache.pop((index, row.paper.id), None)
-                self.refresh_line(index)
-            elif row.is_header:
-                self._content_cache.pop((index, ""), None)
+            if (row.paper is not None and row.paper.id == paper_id) or row.is_header:
+                self._content_cache.pop((index, row.paper.id if row.paper else ""), None)
+                for look in (
+                    "",
+                    "paper-list--header",
+                    "paper-list--cursor",
+                    "paper-list--cursor-blurred",
+                ):
+                    self._strip_cache.pop((index, look), None)
                 self.refresh_line(index)
 
     def refresh_all(self) -> None:
-        self._content_cache.clear()
+        self._clear_caches()
         self.refresh()
 
     def select_id(self, paper_id: str) -> bool:
@@ -278,12 +285,17 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(self.rows)))
-        self._content_cache.clear()
+        self._clear_caches()
 
     def notify_style_update(self) -> None:
         self._styles = None
-        self._content_cache.clear()
+        self._rich_styles.clear()
+        self._clear_caches()
         super().notify_style_update()
+
+    def _clear_caches(self) -> None:
+        self._content_cache.clear()
+        self._strip_cache.clear()
 
     # ------------------------------------------------------------ rendering
 
@@ -298,25 +310,43 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             self._styles[name] = style
         return style
 
+    def _rich(self, name: str) -> RichStyle:
+        """The widget's own style ('base') or a component's, resolved once per style change:
+        each lookup walks the CSS, and render_line runs for every visible line."""
+        style = self._rich_styles.get(name)
+        if style is None:
+            style = self.rich_style if name == "base" else self.get_component_rich_style(name)
+            self._rich_styles[name] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
-        base = self.rich_style
         if not 0 <= index < len(self.rows):
-            return Strip.blank(width, base)
+            return Strip.blank(width, self._rich("base"))
         row = self.rows[index]
         if row.is_header:
-            base = base + self.get_component_rich_style("paper-list--header")
+            look = "paper-list--header"
         elif index == self.cursor:
-            name = "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred"
-            base = base + self.get_component_rich_style(name)
+            look = "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred"
+        else:
+            look = ""
+        key = (index, look)
+        strip = self._strip_cache.get(key)
+        if strip is not None and strip.cell_length == width:
+            return strip
+        base = self._rich("base")
+        if look:
+            base = base + self._rich(look)
         content = self._row_content(index, row, width)
         # Spans carry colours only, so the row's (or cursor's) background shows through.
         segments = [
             Segment(text, (base + style.rich_style) if style else base)
             for text, style in content.render(Style.null(), end="")
         ]
-        return Strip(segments).adjust_cell_length(width, base).apply_meta({"row": index})
+        strip = Strip(segments).adjust_cell_length(width, base)
+        self._strip_cache[key] = strip
+        return strip
 
     def _row_content(self, index: int, row: Row, width: int) -> Content:
         key = (index, row.paper.id if row.paper else "")
