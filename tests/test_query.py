@@ -191,3 +191,20 @@ def test_search_index_agrees_with_per_paper_matching(week, query) -> None:  # ty
     rows, shown, total = Listing().build(days, flags, query=q)
     assert {r.paper.id for r in rows if r.paper} == want
     assert shown == len(want) and total == len(papers)
+
+
+def test_search_index_follows_a_refreshed_day(week) -> None:  # type: ignore[no-untyped-def]
+    """A day refreshed from the site is a new tuple of papers: the next search sees it."""
+    from dataclasses import replace
+
+    from paperterm.listing import Listing
+
+    papers, _ = week
+    day = papers[0].day
+    first = tuple(p for p in papers if p.day == day)
+    listing = Listing()
+    rows, shown, _ = listing.build([(day, first)], Flags(), query=parse_query("zebrafinch"))
+    assert shown == 0
+    grown = (*first, replace(first[0], id="2510.99999", title="Zebrafinch song models"))
+    rows, shown, _ = listing.build([(day, grown)], Flags(), query=parse_query("zebrafinch"))
+    assert [r.paper.id for r in rows if r.paper] == ["2510.99999"]

@@ -52,13 +52,18 @@ class Listing:
     def __init__(self) -> None:
         self._sorted: dict[tuple[date, str], tuple[tuple[Paper, ...], list[Row]]] = {}
         self._index: SearchIndex | None = None
-        self._index_key: tuple[int, ...] = ()
+        self._index_of: list[tuple[Paper, ...]] = []
 
     def _search_index(self, days: list[tuple[date, tuple[Paper, ...]]]) -> SearchIndex:
-        key = tuple(id(papers) for _, papers in days)
-        if self._index is None or key != self._index_key:
-            self._index = SearchIndex([p for _, papers in days for p in papers])
-            self._index_key = key
+        # Keyed on the day tuples themselves (held, compared by identity): a refreshed day
+        # is a new tuple, so the index is rebuilt; an id() key could be reused by a new one.
+        current = [papers for _, papers in days]
+        same = len(current) == len(self._index_of) and all(
+            a is b for a, b in zip(current, self._index_of, strict=True)
+        )
+        if self._index is None or not same:
+            self._index = SearchIndex([p for papers in current for p in papers])
+            self._index_of = current
         return self._index
 
     def _day_rows(self, day: date, papers: tuple[Paper, ...], sort: str) -> list[Row]:
