@@ -253,12 +253,14 @@ def parse_page(body: bytes, day: date | None = None) -> ScrapedDay:
     from selectolax.lexbor import LexborHTMLParser
 
     _check_size(body)
-    text = body.decode("utf-8", errors="replace")
-    # Fast path: parse only the hydrater's own tag (a few KB of the ~0.5 MB page); the
-    # whole document is parsed only when that fails, e.g. for the card fallback.
-    props = _props_from_tag(text)
+    # Fast path: parse only the hydrater's own tag, as bytes (a few hundred KB of JSON in a
+    # ~0.5 MB page); the whole document is decoded and parsed only when that fails, e.g.
+    # for the card fallback.
+    props = _props_from_tag(body)
     tree = None
+    text = ""
     if props is None:
+        text = body.decode("utf-8", errors="replace")
         tree = LexborHTMLParser(text)
         node = tree.css_first('[data-target="DailyPapers"][data-props]')
         if node is not None:
@@ -268,29 +270,32 @@ def parse_page(body: bytes, day: date | None = None) -> ScrapedDay:
         _check_day(day, reported)
         papers, skipped = papers_from_items(props["dailyPapers"], day or reported)
         return ScrapedDay(papers, reported_day=reported, skipped=skipped)
-    return _parse_cards(tree if tree is not None else LexborHTMLParser(text), day)
+    assert tree is not None
+    return _parse_cards(tree, day)
 
 
-_OPEN_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_OPEN_TAG = re.compile(rb"""<[A-Za-z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_PROPS_ATTR_BYTES = re.compile(rb'\sdata-props="([^"]*)"')
 
 
-def _props_from_tag(text: str) -> dict[str, Any] | None:
-    """The DailyPapers data-props, read from that one tag."""
-    marker = text.find('data-target="DailyPapers"')
+def _props_from_tag(body: bytes) -> dict[str, Any] | None:
+    """The DailyPapers data-props, read from that one tag of the raw page."""
+    marker = body.find(b'data-target="DailyPapers"')
     if marker < 0:
         return None
-    start = text.rfind("<", 0, marker)
-    match = _OPEN_TAG.match(text, start) if start >= 0 else None
+    start = body.rfind(b"<", 0, marker)
+    match = _OPEN_TAG.match(body, start) if start >= 0 else None
     if match is None or match.end() <= marker:
         return None
-    tag = match.group(0)
-    attr = _PROPS_ATTR.search(tag)
+    attr = _PROPS_ATTR_BYTES.search(body, match.start(), match.end())
     if attr is None:
         return None
-    return _props(_unescape_attr(attr.group(1)))
+    raw = attr.group(1).replace(b"&quot;", b'"')
+    if b"&" in raw:  # rare: other entities, decoded as text
+        return _props(_unescape_attr(attr.group(1).decode("utf-8", errors="replace")))
+    return _props(raw)
 
 
-_PROPS_ATTR = re.compile(r'\sdata-props="([^"]*)"')
 _OTHER_ENTITY = re.compile(r"&(?!quot;|amp;|lt;|gt;|#39;)")
 
 
@@ -314,9 +319,9 @@ def _unescape_attr(value: str) -> str:
     return decoded
 
 
-def _props(raw: str | None) -> dict[str, Any] | None:
+def _props(raw: str | bytes | None) -> dict[str, Any] | None:
     try:
-        loaded = json.loads(raw or "")
+        loaded = json.loads(raw or "")  # bytes must be UTF-8: else the full parse decodes
     except (ValueError, RecursionError):
         return None
     if isinstance(loaded, dict) and isinstance(loaded.get("dailyPapers"), list):
