@@ -287,6 +287,7 @@ class PapertermApp(App[None]):
                 self._status_note = "offline and nothing cached for these days"
             self._update_status()
             self._first_visit_notice()
+            self._save_seen()
             self.ready.set()
             self.refreshed.set()
             if self.paper_list.paper is None:
@@ -330,6 +331,7 @@ class PapertermApp(App[None]):
             )
         self._update_status()
         self._first_visit_notice()
+        self._save_seen()  # once per refresh, not once per day received
         self.refreshed.set()
         if self.paper_list.paper is None:
             self._show(None)
@@ -366,7 +368,6 @@ class PapertermApp(App[None]):
             if first_paint:
                 self._cursor_to_first_unread()
         self._update_status()
-        self._save_seen()
 
     def _cursor_to_first_unread(self) -> None:
         """Start on the first unread paper of the newest day."""

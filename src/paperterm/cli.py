@@ -226,8 +226,6 @@ async def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_state(args: argparse.Namespace) -> int:
-    from paperterm.library import Library  # noqa: F401  (import cost only here)
-
     library = _library()
     store = _state()
     if store.read_only:
