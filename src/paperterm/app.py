@@ -204,9 +204,9 @@ class PapertermApp(App[None]):
         self.paper_list = PaperList(self.flags, id="papers")
         self.abstract = AbstractPane(id="abstract")
         self.status_bar = StatusBar(id="status")
-        self.ready = asyncio.Event()
-        """Set when the first paint from the cache (and the first refresh) is done."""
         self.refreshed = asyncio.Event()
+        """Set once the cached days are painted and the first refresh from the site has
+        ended, well or not (offline: once the cache is painted)."""
 
     # ------------------------------------------------------------ layout
 
@@ -288,12 +288,10 @@ class PapertermApp(App[None]):
             self._update_status()
             self._first_visit_notice()
             self._save_seen()
-            self.ready.set()
             self.refreshed.set()
             if self.paper_list.paper is None:
                 self._show(None)
             return
-        self.ready.set()
         self._refresh(days, force=False, find_latest=self.end_date is None)
 
     @work(exclusive=True, group="refresh")

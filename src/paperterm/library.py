@@ -62,10 +62,6 @@ class DayResult:
     note: str = ""
     """Something worth knowing that is not a problem (the site keeps no list that day)."""
 
-    @property
-    def has_papers(self) -> bool:
-        return bool(self.papers)
-
     def age(self, now: datetime) -> timedelta | None:
         return now - self.fetched_at if self.fetched_at else None
 

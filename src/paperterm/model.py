@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from urllib.parse import quote
@@ -43,8 +43,6 @@ class Paper:
     """Its handle on the site (e.g. AlibabaTongyiLab), which search matches too."""
     submitter: str = ""
     withdrawn: bool = False
-    extra_links: tuple[tuple[str, str], ...] = field(default=())
-    """(label, url) pairs beyond the standard ones; urls already validated."""
 
     @property
     def hf_url(self) -> str:
@@ -70,7 +68,6 @@ class Paper:
             out.append(("Code (GitHub)", self.github))
         if self.project_page:
             out.append(("Project page", self.project_page))
-        out.extend(self.extra_links)
         return out
 
     @cached_property

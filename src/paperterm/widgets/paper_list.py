@@ -150,10 +150,6 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
                     self._strip_cache.pop((index, look), None)
                 self.refresh_line(index)
 
-    def refresh_all(self) -> None:
-        self._clear_caches()
-        self.refresh()
-
     def select_id(self, paper_id: str) -> bool:
         for index, row in enumerate(self.rows):
             if row.paper is not None and row.paper.id == paper_id:
