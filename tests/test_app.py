@@ -445,7 +445,9 @@ async def test_arrow_keys_move_the_cursor_in_a_list_longer_than_the_screen(
 
 async def test_keys_are_remappable_from_config(fake_hf, private_dirs) -> None:
     private_dirs["config"].mkdir(parents=True)
-    (private_dirs["config"] / "config.toml").write_text('[keys]\nstar = "x"\ndown = "ctrl+n"\n')
+    (private_dirs["config"] / "config.toml").write_text(
+        '[keys]\nstar = "x"\ndown = "ctrl+n"\nstarr = "y"\n'
+    )
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
@@ -458,6 +460,7 @@ async def test_keys_are_remappable_from_config(fake_hf, private_dirs) -> None:
         await pilot.press("ctrl+n")
         assert app.paper_list.paper != first
         assert " x Star" in app.query_one("#keys").plain  # the hint shows the new key
+        assert any("'starr'" in n.message for n in app._notifications)  # a typo is reported
 
 
 async def test_command_palette_offers_the_actions(fake_hf, private_dirs) -> None:

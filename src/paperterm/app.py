@@ -229,6 +229,14 @@ class PapertermApp(App[None]):
 
     def on_mount(self) -> None:
         if self.config.keys:
+            known = {b.id for b in self.BINDINGS if isinstance(b, Binding)}
+            for unknown in sorted(set(self.config.keys) - known):
+                self.notify(
+                    f"config [keys]: no binding has the id {unknown!r}; see the README for ids",
+                    severity="warning",
+                    markup=False,
+                    timeout=8,
+                )
             self.set_keymap(self.config.keys)
         self.paper_list.focus()
         for problem in self.config.problems:
