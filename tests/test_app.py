@@ -541,3 +541,29 @@ async def test_read_timer_firing_under_a_dialog(fake_hf, private_dirs) -> None:
         assert app.is_running
     # The app exited with the abstract's highlight refresh still pending: no exception.
     assert app._exception is None
+
+
+async def test_abstract_marks_the_filter_matches_once_the_field_is_left(
+    fake_hf, private_dirs
+) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        tora = app.paper_list.paper
+        assert "Video" in tora.title
+
+        def marked() -> list[str]:
+            content = app.abstract.content
+            return [
+                content.plain[s.start : s.end] for s in content.spans if "reverse" in str(s.style)
+            ]
+
+        await pilot.press("slash", *"video")
+        await pilot.pause()
+        assert app.paper_list.paper is tora  # still on it: it matches
+        assert not marked()  # not while typing
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Video" in marked() and "video" in marked()

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import ClassVar, Protocol
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -186,7 +186,7 @@ class PapertermApp(App[None]):
         self.hide_read = False
         self.undo_stack: list[UndoStep] = []
         self._read_timer: Timer | None = None
-        self._abstract_timer: Timer | None = None
+        self._abstract_stale = False
         self._pre_filter_id: str | None = None
         self._status_source = "starting…"
         self._status_progress = ""
@@ -422,15 +422,18 @@ class PapertermApp(App[None]):
         before = plist.paper
         plist.set_rows(rows, keep_id=keep_id)
         if highlight_changed and plist.paper is before and before is not None:
-            # Same paper, new matches to mark: repaint the abstract once typing pauses.
-            if self._abstract_timer is not None:
-                self._abstract_timer.stop()
-            self._abstract_timer = self.set_timer(0.15, self._refresh_abstract)
+            # Same paper, new matches to mark. While the user types in the filter the list
+            # is what they watch: the abstract is repainted when they leave the field.
+            if self.focused is self.filter_input:
+                self._abstract_stale = True
+            else:
+                self._show(before, keep_scroll=True)
         self._update_status()
 
-    def _refresh_abstract(self) -> None:
-        self._abstract_timer = None
-        self._show(self.paper_list.paper, keep_scroll=True)
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget is self.filter_input and self._abstract_stale:
+            self._abstract_stale = False
+            self._show(self.paper_list.paper, keep_scroll=True)
 
     @on(PaperList.Highlighted)
     def _on_highlighted(self, event: PaperList.Highlighted) -> None:
