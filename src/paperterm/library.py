@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from paperterm import paths
-from paperterm.cache import DayCache, is_fresh, utc_today
+from paperterm.cache import CachedDay, DayCache, is_fresh, utc_today
 from paperterm.config import Config
 from paperterm.errors import FetchError
 from paperterm.model import Paper
@@ -123,19 +123,15 @@ class Library:
 
     def cached(self, day: date) -> DayResult | None:
         """The cached copy of a day, preferring the configured source; no network."""
+        entry = self._cached_entry(day)
+        return _from_entry(entry) if entry is not None else None
+
+    def _cached_entry(self, day: date) -> CachedDay | None:
         order = (self.config.source, "api" if self.config.source == "page" else "page")
         for source in order:
             entry = self.cache.load(day, source)
             if entry is not None:
-                return DayResult(
-                    day,
-                    entry.papers,
-                    "ok" if entry.papers else "empty",
-                    source,
-                    entry.fetched_at,
-                    from_cache=True,
-                    note=entry.note,
-                )
+                return entry
         return None
 
     def cached_days(self) -> list[date]:
@@ -188,7 +184,8 @@ class Library:
     async def load_day(self, day: date, *, offline: bool = False, force: bool = False) -> DayResult:
         if day > self.today():
             return DayResult(day, (), "future", message=f"{day} is in the future")
-        cached = self.cached(day)
+        entry = self._cached_entry(day)
+        cached = _from_entry(entry) if entry is not None else None
         if offline:
             return cached or DayResult(day, (), "missing", message=f"{day} is not cached")
         now = self.clock()
@@ -197,7 +194,7 @@ class Library:
         try:
             if self.config.source == "api":
                 return await self._from_api(day, cached)
-            return await self._from_page(day, cached)
+            return await self._from_page(day, cached, entry)
         except FetchError as error:
             return self._fallback(day, cached, str(error))
         except ScrapeError as error:
@@ -209,8 +206,11 @@ class Library:
         age = describe_age(cached.age(self.clock()))
         return replace(cached, message=f"{message}; showing the copy from {age}")
 
-    async def _from_page(self, day: date, cached: DayResult | None) -> DayResult:
-        entry = self.cache.load(day, "page") if cached and cached.source == "page" else None
+    async def _from_page(
+        self, day: date, cached: DayResult | None, entry: CachedDay | None
+    ) -> DayResult:
+        # Validators only for a page we hold: an API body cannot answer a page's ETag.
+        entry = entry if entry is not None and entry.source == "page" else None
         try:
             response = await self.fetcher.get(
                 f"/papers/date/{day.isoformat()}",
@@ -302,6 +302,18 @@ class Library:
             from_cache=False,
             note=note,
         )
+
+
+def _from_entry(entry: CachedDay) -> DayResult:
+    return DayResult(
+        entry.day,
+        entry.papers,
+        "ok" if entry.papers else "empty",
+        entry.source,
+        entry.fetched_at,
+        from_cache=True,
+        note=entry.note,
+    )
 
 
 def _item_id(item: Any) -> str:
