@@ -233,3 +233,17 @@ async def test_bad_query_keeps_last_good_result(site, private_dirs) -> None:
         assert [p.id for p in app.paper_list.papers] == good
         assert "is: takes" in app.query_one("#status").right.plain
         assert app.query_one("#filter").has_class("-invalid")
+
+
+async def test_goto_a_day_the_filter_hides_says_so(site, private_dirs) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(private_dirs, end=WEEK[-1], days=1, now=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"day:2024-08-02", "enter")
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press(*"2024-07-30", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("hidden by the filter" in n.message for n in app._notifications)
+        assert app.paper_list.paper.day == WEEK[-1]

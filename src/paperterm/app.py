@@ -187,6 +187,8 @@ class PapertermApp(App[None]):
         self.undo_stack: list[UndoStep] = []
         self._read_timer: Timer | None = None
         self._abstract_stale = False
+        self._noticed = False
+        """The new-papers notice is given (and the visit recorded) once per run."""
         self._pre_filter_id: str | None = None
         self._status_source = "starting…"
         self._status_progress = ""
@@ -391,7 +393,7 @@ class PapertermApp(App[None]):
         plist.first()
 
     def _first_visit_notice(self) -> None:
-        if getattr(self, "_noticed", False):
+        if self._noticed:
             return
         self._noticed = True
         new = sum(1 for r in self.loaded.values() for p in r.papers if self.seen.is_new(p))
@@ -501,8 +503,7 @@ class PapertermApp(App[None]):
 
     def _changed(self, paper_ids: Iterable[str]) -> None:
         plist = self.paper_list
-        for pid in paper_ids:
-            plist.refresh_paper(pid)
+        plist.refresh_papers(set(paper_ids))
         current = plist.paper
         if current is not None:
             self._show(current, keep_scroll=True)
@@ -808,22 +809,13 @@ class PapertermApp(App[None]):
         if target is None:
             self.notify(f"No papers on or just before {day}.", markup=False)
             return
-        first = sorted(
-            (
-                row.paper
-                for row in self.paper_list.rows
-                if row.paper is not None and row.day == target.day
-            ),
-            key=lambda p: -p.upvotes,
+        shown = next(
+            (r.paper for r in self.paper_list.rows if r.paper is not None and r.day == target.day),
+            None,
         )
-        shown = [
-            row.paper
-            for row in self.paper_list.rows
-            if row.paper is not None and row.day == target.day
-        ]
-        if shown:
-            self.paper_list.select_id(shown[0].id)
-        elif first:
+        if shown is not None:
+            self.paper_list.select_id(shown.id)
+        else:  # the day has papers (target was chosen for that), but none passes the filter
             self.notify("The day's papers are hidden by the filter.", markup=False)
 
     def _load_older(self) -> None:

@@ -7,7 +7,7 @@ ten, and a filter keystroke only swaps the row list.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -136,10 +136,11 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self._delta_width = len(f"▲+{min(widest, 999)}") + 1 if widest else 0
         self._clear_caches()
 
-    def refresh_paper(self, paper_id: str) -> None:
-        """Re-render a paper's row after its read/star state changed."""
+    def refresh_papers(self, paper_ids: Collection[str]) -> None:
+        """Re-render the rows of papers whose read/star state changed, and the day headers
+        (their unread counts), in one pass however many papers changed."""
         for index, row in enumerate(self.rows):
-            if (row.paper is not None and row.paper.id == paper_id) or row.is_header:
+            if row.paper is None or row.paper.id in paper_ids:
                 self._content_cache.pop((index, row.paper.id if row.paper else ""), None)
                 for look in (
                     "",
