@@ -318,6 +318,30 @@ async def test_filter_narrows_live_and_escape_restores(fake_hf, private_dirs) ->
         assert app.focused is app.paper_list
 
 
+async def test_a_long_filter_scrolls_to_keep_the_typing_in_view(fake_hf, private_dirs) -> None:
+    """The field applies each edit as it is typed and keeps its one line however long the
+    query grows: the text scrolls so what is being typed stays in view, and Home brings
+    back its start."""
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        field = app.filter_input
+        box = field.region
+        query = "gaussian " * 8 + "avatar"
+        await pilot.press("slash", *query)
+        await pilot.pause()
+        assert titles(app) == ["Expressive Whole-Body 3D Gaussian Avatar"]
+        assert field.region == box
+        assert field.scroll_x > 0
+        shown = field.render_line(0).text
+        assert "avatar" in shown and not shown.strip().startswith("gaussian gaussian gaussian")
+        await pilot.press("home")
+        await pilot.pause()
+        assert field.scroll_x == 0
+        assert field.render_line(0).text.strip().startswith("gaussian gaussian")
+
+
 async def test_refresh_revalidates(fake_hf, private_dirs) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
@@ -21,7 +21,6 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input
 
 from paperterm import paths
 from paperterm.config import Config
@@ -35,9 +34,14 @@ from paperterm.startup import FIRST_PAINT_DAYS, Startup, initial_days, load_star
 from paperterm.state import StateStore
 from paperterm.widgets.abstract import AbstractPane, paper_content
 from paperterm.widgets.dialogs import GotoDate, HelpScreen, LinkPicker
+from paperterm.widgets.filter_input import FilterInput
 from paperterm.widgets.keybar import KeyBar
 from paperterm.widgets.paper_list import PaperList
 from paperterm.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
 
 QUERY_HELP = """\
   words            all must match title, authors or abstract (any case)
@@ -186,6 +190,8 @@ class PapertermApp(App[None]):
         self.hide_read = False
         self.undo_stack: list[UndoStep] = []
         self._read_timer: Timer | None = None
+        self._followed: Paper | None = None
+        """The paper the abstract pane and the read timer were last set up for."""
         self._abstract_stale = False
         self._noticed = False
         """The new-papers notice is given (and the visit recorded) once per run."""
@@ -199,7 +205,8 @@ class PapertermApp(App[None]):
         self._loading_older = False
         # Held, not queried: a timer that fires as the app shuts down (the read delay, the
         # abstract's highlight refresh) found them gone and crashed the exit.
-        self.filter_input = Input(
+        self.filter_input = FilterInput(
+            self._on_filter_edit,
             placeholder='/ filter: words, "phrases", -exclude, author:, is:unread, upvotes:>=20 …',
             id="filter",
         )
@@ -438,12 +445,35 @@ class PapertermApp(App[None]):
             self._show(self.paper_list.paper, keep_scroll=True)
 
     @on(PaperList.Highlighted)
-    def _on_highlighted(self, event: PaperList.Highlighted) -> None:
-        self._show(event.paper)
+    def _on_highlighted(self) -> None:
+        # A click, or rows replaced; keys have shown the paper already (run_action).
+        self._follow_cursor()
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        finally:
+            # The list's Highlighted message arrives a few loop turns later, after the
+            # moved cursor has been painted: following it here paints the cursor and the
+            # abstract in one frame instead of two.
+            self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        """Show the paper under the cursor and start its read timer, once per paper
+        however the cursor got there."""
+        paper = self.paper_list.paper
+        if paper is self._followed:
+            return
+        self._followed = paper
+        self._show(paper)
         if self._read_timer is not None:
             self._read_timer.stop()
             self._read_timer = None
-        paper = event.paper
         if paper is None:
             return
         if self.store.is_read(paper.id):
@@ -464,18 +494,23 @@ class PapertermApp(App[None]):
         if paper is None:
             self.abstract.show(self._empty_text())
             return
-        content = paper_content(
-            paper,
-            starred=self.store.is_starred(paper.id),
-            read=self.store.is_read(paper.id),
-            new=self.seen.is_new(paper),
-            movement=self.seen.movement(paper),
-            highlight=highlight_pattern(self.query_obj) if self.query_obj else None,
+        pattern = highlight_pattern(self.query_obj) if self.query_obj else None
+        flags = (
+            self.store.is_starred(paper.id),
+            self.store.is_read(paper.id),
+            self.seen.is_new(paper),
+            self.seen.movement(paper),
         )
+        starred, read, new, movement = flags
+        content = paper_content(
+            paper, starred=starred, read=read, new=new, movement=movement, highlight=pattern
+        )
+        # Everything the text is made from: the same key, the same text.
+        key = (paper, flags, pattern.pattern if pattern else None)
         if keep_scroll:
-            self.abstract.update_in_place(content)
+            self.abstract.update_in_place(content, key)
         else:
-            self.abstract.show(content)
+            self.abstract.show(content, key)
 
     def _empty_text(self) -> Content:
         """What the abstract pane says when there is no paper to show, and what to do."""
@@ -739,8 +774,9 @@ class PapertermApp(App[None]):
         field = self.filter_input
         had_filter = bool(field.value) or self.query_obj is not None
         keep = self._pre_filter_id
-        field.value = ""
+        # Cleared first, so the field's own edit handler finds nothing left to do.
         self.query_obj = None
+        field.value = ""
         self._status_filter_error = ""
         field.remove_class("-invalid")
         self.paper_list.focus()
@@ -748,25 +784,29 @@ class PapertermApp(App[None]):
             self._rebuild(keep_id=keep)
         self._pre_filter_id = None
 
-    @on(Input.Changed, "#filter")
-    def _on_filter_changed(self, event: Input.Changed) -> None:
-        text = event.value
-        if self._pre_filter_id is None and self.query_obj is None and self.paper_list.paper:
-            self._pre_filter_id = self.paper_list.paper.id
+    def _on_filter_edit(self, text: str) -> None:
+        """Narrow the list as the filter is typed (FilterInput calls this on each edit)."""
         try:
             query = parse_query(text)
         except QueryError as error:
             # Keep the last good result; say what is wrong in place.
             self._status_filter_error = str(error)
-            event.input.add_class("-invalid")
+            self.filter_input.add_class("-invalid")
             self._update_status()
             return
         self._status_filter_error = ""
-        event.input.remove_class("-invalid")
-        self.query_obj = None if query.is_empty else query
+        self.filter_input.remove_class("-invalid")
+        wanted = None if query.is_empty else query
+        if wanted == self.query_obj:
+            self._update_status()
+            return
+        if self._pre_filter_id is None and self.query_obj is None and self.paper_list.paper:
+            self._pre_filter_id = self.paper_list.paper.id
+        self.query_obj = wanted
         self._rebuild()
+        self._follow_cursor()
 
-    @on(Input.Submitted, "#filter")
+    @on(FilterInput.Submitted, "#filter")
     def _on_filter_submitted(self) -> None:
         self.paper_list.focus()
 

@@ -8,6 +8,8 @@ app's link actions, which check them.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from collections.abc import Hashable
 
 from rich.style import Style as RichStyle
 from textual.content import Content
@@ -20,6 +22,8 @@ from paperterm.model import Paper
 from paperterm.widgets._lines import set_virtual_size
 
 AUTHORS_SHOWN = 12
+WRAPPED_KEPT = 64
+"""Papers whose wrapped lines are kept: going back up the list re-shows them at no cost."""
 
 
 def paper_content(
@@ -124,19 +128,28 @@ class AbstractPane(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        # The pane holds no links (they open through the app's checked actions), so
+        # Textual's per-line link styling is work with nothing to find.
+        self.auto_links = False
         self.content: Content = Content("Nothing to show yet.")
+        self._key: Hashable | None = None
         self._strips: list[Strip] = []
         self._wrapped_width = -1
+        self._wrapped: OrderedDict[tuple[Hashable, int], list[Strip]] = OrderedDict()
         self._base: RichStyle | None = None
 
-    def show(self, content: Content | None) -> None:
+    def show(self, content: Content | None, key: Hashable | None = None) -> None:
+        """Show `content` from its top. `key` names it (the same key, the same text), so
+        its wrapped lines can be kept and shown again without wrapping it anew."""
         self.content = content if content is not None else Content("No paper selected.")
+        self._key = key if content is not None else None
         self._rewrap()
         self.scroll_to(y=0, animate=False, immediate=True)
 
-    def update_in_place(self, content: Content) -> None:
+    def update_in_place(self, content: Content, key: Hashable | None = None) -> None:
         """New content for the same paper (a star, a read mark): keep the scroll position."""
         self.content = content
+        self._key = key
         self._rewrap()
 
     @property
@@ -149,7 +162,17 @@ class AbstractPane(ScrollView, can_focus=True):
             self._wrapped_width = -1
             self.refresh()
             return
-        self._strips = Visual.to_strips(self, self.content, width, None, self.visual_style)
+        cache_key = (self._key, width)
+        strips = self._wrapped.get(cache_key) if self._key is not None else None
+        if strips is None:
+            strips = Visual.to_strips(self, self.content, width, None, self.visual_style)
+            if self._key is not None:
+                self._wrapped[cache_key] = strips
+                if len(self._wrapped) > WRAPPED_KEPT:
+                    self._wrapped.popitem(last=False)
+        else:
+            self._wrapped.move_to_end(cache_key)
+        self._strips = strips
         self._wrapped_width = width
         set_virtual_size(self, Size(width, len(self._strips)))
         self.refresh()
@@ -160,6 +183,7 @@ class AbstractPane(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._wrapped_width = -1
+        self._wrapped.clear()
         self._base = None
 
     def render_line(self, y: int) -> Strip:
