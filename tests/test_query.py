@@ -169,10 +169,12 @@ def test_highlight_pattern_covers_positive_terms_only() -> None:
         "model has:code upvotes:>=5",
         "-survey -benchmark llm",
         "zzzz-no-such-word",
+        '""',
+        '-"" model',
     ],
 )
 def test_search_index_agrees_with_per_paper_matching(week, query) -> None:  # type: ignore[no-untyped-def]
-    """The fast path (one string, C-level find) gives exactly what per-paper matching gives."""
+    """The fast path (word sets from the index) gives exactly what per-paper matching gives."""
     from paperterm.query import SearchIndex
 
     papers, _ = week
@@ -191,6 +193,32 @@ def test_search_index_agrees_with_per_paper_matching(week, query) -> None:  # ty
     rows, shown, total = Listing().build(days, flags, query=q)
     assert {r.paper.id for r in rows if r.paper} == want
     assert shown == len(want) and total == len(papers)
+
+
+def test_typing_a_query_narrows_correctly_letter_by_letter(week) -> None:  # type: ignore[no-untyped-def]
+    """As a query is typed and erased on one index, each word is searched for only among
+    the papers the last keystroke left: every step must still agree with matching each
+    paper afresh."""
+    from paperterm.listing import Listing
+
+    papers, _ = week
+    by_day: dict[date, list[Paper]] = {}
+    for p in papers:
+        by_day.setdefault(p.day, []).append(p)
+    days = [(d, tuple(ps)) for d, ps in by_day.items()]
+    listing = Listing()
+    flags = Flags()
+    typed = "model -bench agent learning"
+    steps = [typed[:n] for n in range(1, len(typed) + 1)]
+    steps += [*steps[::-1][1:], "learning agent", "agent", "ning", "learning"]
+    checked = 0
+    for text in steps:
+        if text.endswith("-"):
+            continue  # "model -" is an unfinished query: the reader keeps the last result
+        rows, _, _ = listing.build(days, flags, query=parse_query(text))
+        assert {r.paper.id for r in rows if r.paper} == ids(papers, text), text
+        checked += 1
+    assert checked == len(steps) - 2
 
 
 def test_search_index_follows_a_refreshed_day(week) -> None:  # type: ignore[no-untyped-def]
