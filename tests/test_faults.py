@@ -150,7 +150,7 @@ def test_entity_and_double_escaped_props() -> None:
         "&lt;b&gt; &amp;amp;",
         "&#x27;",
     ):
-        assert _unescape_attr(value) == html.unescape(value)
+        assert _unescape_attr(value.encode()) == html.unescape(value).encode()
     props = {
         "dateString": "2024-08-01",
         "dailyPapers": [

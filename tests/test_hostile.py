@@ -22,7 +22,7 @@ from hostile import HOSTILE_DAY, TITLES, hostile_body
 from paperterm.cache import DayCache
 from paperterm.links import UnsafeURL, check_url
 from paperterm.scrape import parse_api, parse_page
-from paperterm.text import clean_line
+from paperterm.text import _CONTROL, clean_line, clean_lines, has_controls
 
 BAD = ("\x1b", "\x9b", "\x07", "\u202e", "\x9c")
 
@@ -187,3 +187,36 @@ def test_no_escape_sequence_from_the_data_reaches_a_real_terminal(private_dirs) 
     ):
         assert needle not in output, needle
     assert proc.returncode == 0
+
+
+def test_the_quick_control_check_agrees_with_the_full_pattern() -> None:
+    """The ASCII fast path decides exactly as the character class does, for every ASCII
+    character and the non-ASCII ones the class names, alone and amid text."""
+    chars = [chr(c) for c in range(0x100)]
+    chars += ["\u200e", "\u200f", "\u202e", "\u2066", "\ufeff", "\u00e9", "\u4e2d", "\u2028"]
+    for ch in chars:
+        for text in (ch, f"abc{ch}def", f"{ch} tail"):
+            assert has_controls(text) == (_CONTROL.search(text) is not None), repr(text)
+    names = ["Ada Lovelace", "Grace\x1b]52;c;aGk=\x07 Hopper", "Linus  Torvalds"]
+    assert clean_lines(names) == ["Ada Lovelace", "Grace Hopper", "Linus Torvalds"]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Ada Lovelace", "Grace Hopper"],
+        ["Ada Lovelace ", "Grace Hopper"],
+        [" Ada", "Bob"],
+        ["Ada", "", "Bob"],
+        ["Ada\tLovelace"],
+        ["Ada\u00a0Lovelace", "Zoë Ngo"],
+        ["Ada\nLovelace"],
+        ["Ame\u0301lie Poulain"],  # not NFC
+        ["x" * 300, "short"],
+        ["Ada\u202eecalevoL"],
+        [""],
+    ],
+)
+def test_author_lists_clean_as_each_name_alone(names: list[str]) -> None:
+    """The whole-list shortcuts give what cleaning each name on its own gives."""
+    assert clean_lines(names, 200) == [clean_line(n, 200) for n in names]

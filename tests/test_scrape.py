@@ -139,6 +139,33 @@ def test_api_answer_for_another_day_is_told_apart() -> None:
         parse_api(path.read_bytes(), date(2026, 8, 20))
 
 
+def test_author_names_fall_back_to_the_user_and_skip_what_has_none() -> None:
+    """Names come from `name`, else the user's full name (hidden authors have only that);
+    entries with neither, or that are not objects, are dropped but still counted."""
+
+    def authors_of(entries: list[object]) -> tuple[tuple[str, ...], int]:
+        item = {"paper": {"id": "2408.00001", "title": "T", "authors": entries}}
+        body = json.dumps([item]).encode()
+        (paper,) = parse_api(body, DAY_2024).papers
+        return paper.authors, paper.author_count
+
+    assert authors_of([{"name": "Ada"}, {"name": "Grace  Hopper "}]) == (
+        ("Ada", "Grace Hopper"),
+        2,
+    )
+    mixed = [
+        {"name": "Ada"},
+        {"name": "", "user": {"fullname": "Bea"}},
+        "junk",
+        {"user": {"fullname": "Cy"}},
+        {"name": "   "},
+        5,
+        {"name": None, "user": {"fullname": "Di"}},
+        {"name": "Ed", "user": {"fullname": "Not used"}},
+    ]
+    assert authors_of(mixed) == (("Ada", "Bea", "Cy", "Di", "Ed"), 8)
+
+
 def test_every_corpus_day_parses_and_agrees(corpus_dir: Path) -> None:
     files = sorted(corpus_dir.glob("*.json"))
     assert len(files) == 580

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from paperterm import jsonio
 from paperterm.fsutil import atomic_write
 from paperterm.model import Paper
 from paperterm.scrape import PARSER_VERSION, ScrapedDay, ScrapeError
@@ -80,7 +81,7 @@ class DayCache:
     def load(self, day: date, source: str) -> CachedDay | None:
         body_path, meta_path = self._paths(source, day)
         try:
-            meta = json.loads(meta_path.read_bytes())
+            meta = jsonio.loads(meta_path.read_bytes())
             if not isinstance(meta, dict):
                 raise ValueError("not an object")
             fetched_at = datetime.fromisoformat(meta["fetched_at"])
@@ -159,7 +160,7 @@ class DayCache:
         """A 304: the body is still good; only its age is renewed."""
         _, meta_path = self._paths(entry.source, entry.day)
         try:
-            meta = json.loads(meta_path.read_bytes())
+            meta = jsonio.loads(meta_path.read_bytes())
             meta["fetched_at"] = fetched_at.isoformat()
             atomic_write(meta_path, _dumps(meta), durable=False)
         except (OSError, ValueError):

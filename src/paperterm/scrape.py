@@ -7,12 +7,12 @@ checks, and a bad item is skipped (and counted) rather than failing its day.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from paperterm import jsonio
 from paperterm.links import safe_url
 from paperterm.model import Paper
 from paperterm.text import clean_block, clean_line, clean_lines
@@ -134,15 +134,7 @@ def paper_from_item(item: Any, day: date | None) -> Paper | None:
     authors: list[str] = []
     raw_authors = paper.get("authors")
     if isinstance(raw_authors, list):
-        # Comprehensions, not a loop: one paper in the corpus has 533 authors.
-        entries = [a for a in raw_authors[:MAX_AUTHORS] if isinstance(a, dict)]
-        raw_names = [a.get("name") for a in entries]
-        if not all(isinstance(n, str) and n for n in raw_names):
-            raw_names = [
-                n if isinstance(n, str) and n.strip() else _dict(a.get("user")).get("fullname")
-                for a, n in zip(entries, raw_names, strict=True)
-            ]
-        authors = [n for n in clean_lines([n for n in raw_names if isinstance(n, str)], 200) if n]
+        authors = [n for n in clean_lines(_author_names(raw_authors[:MAX_AUTHORS]), 200) if n]
         author_count = len(raw_authors)
     else:
         author_count = 0
@@ -183,6 +175,25 @@ def paper_from_item(item: Any, day: date | None) -> Paper | None:
     )
 
 
+def _author_names(entries: list[Any]) -> list[str]:
+    """Each author's name: `name`, else the user's full name; entries with neither drop."""
+    # Comprehensions and C-level checks, not a loop: one paper in the corpus has 533
+    # authors, and nearly every list is dicts that all have a name.
+    try:
+        names = [a["name"] for a in entries]
+    except (KeyError, TypeError):
+        names = []
+    if names and "" not in names and set(map(type, names)) == {str}:
+        return names
+    picked = [
+        name if isinstance(name := a.get("name"), str) and name.strip() else full_name
+        for a in entries
+        if isinstance(a, dict)
+        for full_name in (_dict(a.get("user")).get("fullname"),)
+    ]
+    return [n for n in picked if isinstance(n, str)]
+
+
 def papers_from_items(items: list[Any], day: date | None) -> tuple[tuple[Paper, ...], int]:
     """Papers from a list of items, first occurrence of an id wins; plus the skipped count."""
     seen: set[str] = set()
@@ -217,7 +228,7 @@ def api_items(body: bytes) -> list[Any]:
     """The list of items in an API answer, or `UnparseableError`."""
     _check_size(body)
     try:
-        data = json.loads(body.decode("utf-8", errors="replace"))
+        data = jsonio.loads_lenient(body)
     except (ValueError, RecursionError) as error:
         raise UnparseableError(
             f"the API answered with something that is not JSON ({error})"
@@ -274,54 +285,61 @@ def parse_page(body: bytes, day: date | None = None) -> ScrapedDay:
     return _parse_cards(tree, day)
 
 
-_OPEN_TAG = re.compile(rb"""<[A-Za-z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*>""")
-_PROPS_ATTR_BYTES = re.compile(rb'\sdata-props="([^"]*)"')
+_DAILY_PAPERS = b'data-target="DailyPapers"'
+# Attributes and their quoted values, as they sit inside an open tag.
+_TAG_HEAD = re.compile(rb"""<[A-Za-z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*""")
+_UP_TO_PROPS = re.compile(rb"""(?:[^>"']|"[^"]*"|'[^']*')*?\sdata-props=["]""")
 
 
 def _props_from_tag(body: bytes) -> dict[str, Any] | None:
-    """The DailyPapers data-props, read from that one tag of the raw page."""
-    marker = body.find(b'data-target="DailyPapers"')
+    """The DailyPapers data-props, read from that one tag of the raw page.
+
+    Only the few bytes around the data-target are checked to be inside one open tag (not
+    the 100+ KB attribute value, which holds no raw quote: the site writes them as &quot;).
+    Anything unexpected (data-props before data-target, a truncated tag) returns None, and
+    the caller parses the whole page instead.
+    """
+    marker = body.find(_DAILY_PAPERS)
     if marker < 0:
         return None
     start = body.rfind(b"<", 0, marker)
-    match = _OPEN_TAG.match(body, start) if start >= 0 else None
-    if match is None or match.end() <= marker:
+    if start < 0 or _TAG_HEAD.fullmatch(body, start, marker) is None:
         return None
-    attr = _PROPS_ATTR_BYTES.search(body, match.start(), match.end())
+    attr = _UP_TO_PROPS.match(body, marker + len(_DAILY_PAPERS))
     if attr is None:
         return None
-    raw = attr.group(1).replace(b"&quot;", b'"')
-    if b"&" in raw:  # rare: other entities, decoded as text
-        return _props(_unescape_attr(attr.group(1).decode("utf-8", errors="replace")))
-    return _props(raw)
+    end = body.find(b'"', attr.end())
+    if end < 0:
+        return None
+    return _props(_unescape_attr(body[attr.end() : end]))
 
 
-_OTHER_ENTITY = re.compile(r"&(?!quot;|amp;|lt;|gt;|#39;)")
+_OTHER_ENTITY = re.compile(rb"&(?!quot;|amp;|lt;|gt;|#39;)")
 
 
-def _unescape_attr(value: str) -> str:
-    """Decode an attribute value as an HTML parser would.
+def _unescape_attr(value: bytes) -> bytes:
+    """Decode an attribute value as an HTML parser would, staying in bytes.
 
     The site escapes data-props with &quot; and, rarely, &amp; &lt; &gt; &#39;: plain
-    replaces are several times faster than a general decoder on 100+ KB. Any other
-    entity sends the whole value to `html.unescape`.
+    replaces on the bytes are several times faster than a general decoder (or decoding to
+    text first) on 100+ KB. Any other entity sends the whole value to `html.unescape`.
     """
-    decoded = value.replace("&quot;", '"')
-    if "&" not in decoded:
+    decoded = value.replace(b"&quot;", b'"')
+    if b"&" not in decoded:
         return decoded
     if _OTHER_ENTITY.search(decoded):
         import html
 
-        return html.unescape(value)
+        return html.unescape(value.decode("utf-8", errors="replace")).encode()
     # &amp; last, so "&amp;#39;" decodes once, to "&#39;", as a parser would.
-    for entity, char in (("&#39;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")):
+    for entity, char in ((b"&#39;", b"'"), (b"&lt;", b"<"), (b"&gt;", b">"), (b"&amp;", b"&")):
         decoded = decoded.replace(entity, char)
     return decoded
 
 
 def _props(raw: str | bytes | None) -> dict[str, Any] | None:
     try:
-        loaded = json.loads(raw or "")  # bytes must be UTF-8: else the full parse decodes
+        loaded = jsonio.loads(raw or "")  # bytes must be UTF-8: else the full parse decodes
     except (ValueError, RecursionError):
         return None
     if isinstance(loaded, dict) and isinstance(loaded.get("dailyPapers"), list):
@@ -407,7 +425,7 @@ def _parse_cards(tree: Any, day: date | None) -> ScrapedDay:
 def latest_day(body: bytes) -> date | None:
     """The newest feed day named in an undated `/api/daily_papers` answer."""
     try:
-        data = json.loads(body.decode("utf-8", errors="replace"))
+        data = jsonio.loads_lenient(body)
     except ValueError:
         return None
     if not isinstance(data, list):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from paperterm import jsonio
 from paperterm.fsutil import atomic_write
 from paperterm.model import Paper
 
@@ -41,7 +42,7 @@ class SeenStore:
 
     def load(self) -> SeenStore:
         try:
-            raw = json.loads(self.path.read_bytes())
+            raw = jsonio.loads(self.path.read_bytes())
             papers = raw["papers"] if isinstance(raw, dict) else {}
             for pid, value in papers.items():
                 if isinstance(value, list) and value and isinstance(value[0], int):
