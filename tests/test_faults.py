@@ -298,6 +298,7 @@ KILL_WORKER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
+    import filelock  # the store imports it at its first save: loaded now, kills land in saves
     from paperterm.state import StateStore
     path, start = Path(sys.argv[1]), int(sys.argv[2])
     store = StateStore(path).load()

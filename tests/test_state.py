@@ -138,3 +138,32 @@ def test_failed_write_keeps_changes_and_saves_later(
     assert s.save() and s.save_error is None
     assert store(path).starred_ids == {"A", "B"}
     assert not list(tmp_path.glob(".state.toml.*.tmp"))  # no temp files left behind
+
+
+def test_a_sound_file_opens_while_another_instance_holds_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting a second reader while the first is saving neither waits nor goes
+    read-only: a good file is read without the lock (writes replace it whole). A file
+    that needs repair is repaired only under the lock, so then it waits, and says so."""
+    from filelock import FileLock
+
+    import paperterm.state as state_module
+
+    path = tmp_path / "state.toml"
+    first = store(path)
+    first.set_starred("2407.21783")
+    assert first.save()
+    monkeypatch.setattr(state_module, "LOCK_TIMEOUT", 0.2)
+    with FileLock(str(path.with_name(path.name + ".lock"))):
+        second = StateStore(path).load()
+        assert second.is_starred("2407.21783")
+        assert not second.read_only and not second.warnings
+        path.write_bytes(b"schema = 1\nstarred = [")  # broken: needs setting aside
+        third = StateStore(path).load()
+        assert third.read_only
+        assert any("locked by another process" in w for w in third.warnings)
+        assert path.read_bytes() == b"schema = 1\nstarred = ["  # not touched without the lock
+    fourth = StateStore(path).load()  # lock free: set aside, backup restores the star
+    assert fourth.is_starred("2407.21783") and not fourth.read_only
+    assert any(p.name.startswith("state.toml.corrupt-") for p in tmp_path.iterdir())

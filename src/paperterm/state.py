@@ -23,12 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
-from filelock import FileLock, Timeout
 
 from paperterm.fsutil import atomic_write
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT = 10.0
@@ -82,7 +84,14 @@ class StateStore:
         self._pending: list[_Op] = []
         self._file_sig: tuple[int, int, int] | None = None
         self._mutex = threading.RLock()
-        self._lock = FileLock(str(path.with_name(path.name + ".lock")), timeout=LOCK_TIMEOUT)
+
+    @functools.cached_property
+    def _lock(self) -> FileLock:
+        # Imported on first use (filelock costs ~12 ms to import, a tenth of start-up), which
+        # is the first save, in a worker, unless the file needed repair at load.
+        from filelock import FileLock
+
+        return FileLock(str(self.path.with_name(self.path.name + ".lock")), timeout=LOCK_TIMEOUT)
 
     # ------------------------------------------------------------ loading
 
@@ -91,15 +100,52 @@ class StateStore:
         with self._mutex:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                with self._lock:
-                    self._data = self._read_locked(first=True)
-            except Timeout:
-                self.warnings.append(f"{self.path} is locked by another process; read-only")
-                self.read_only = True
+                data = self._read_if_sound()
+                if data is None:
+                    from filelock import Timeout
+
+                    try:
+                        with self._lock:
+                            data = self._read_locked(first=True)
+                    except Timeout:
+                        self.warnings.append(f"{self.path} is locked by another process; read-only")
+                        self.read_only = True
+                        return self
+                self._data = data
             except OSError as error:
                 self.warnings.append(f"cannot open {self.path}: {error.strerror or error}")
                 self.read_only = True
         return self
+
+    def _read_if_sound(self) -> _Data | None:
+        """The file's content if it reads cleanly, else None (it needs the locked path).
+
+        Reading takes no lock: every write replaces the file whole, so a read sees all of
+        an old or all of a new file. Repairs (setting a bad file aside, restoring the
+        backup) run under the lock, after reading again, as another instance may be at it.
+        """
+        sig = self._sig()
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        warnings = len(self.warnings)
+        try:
+            data = self._parse(raw, self.path)
+        except StateError:
+            del self.warnings[warnings:]  # the locked read will say it, once
+            return None
+        if sig is None or sig != self._sig():
+            return None  # replaced while being read: read it again under the lock
+        self._refresh_backup(raw)
+        self._file_sig = sig
+        return data
+
+    def _refresh_backup(self, raw: bytes) -> None:
+        # A good load refreshes the backup, so it is never older than this session.
+        with contextlib.suppress(OSError):
+            if not self.backup.exists() or self.backup.read_bytes() != raw:
+                atomic_write(self.backup, raw)
 
     def _sig(self) -> tuple[int, int, int] | None:
         try:
@@ -126,10 +172,7 @@ class StateStore:
         if data is None:
             data = self._load_backup(main_missing=raw is None) or _Data.empty()
         elif first and raw:
-            # A good load refreshes the backup, so it is never older than this session.
-            with contextlib.suppress(OSError):
-                if not self.backup.exists() or self.backup.read_bytes() != raw:
-                    atomic_write(self.backup, raw)
+            self._refresh_backup(raw)
         self._file_sig = sig if raw is not None else None
         return data
 
@@ -277,6 +320,8 @@ class StateStore:
         Safe to call from a worker thread. On failure the changes stay pending and
         `save_error` says why; the in-memory view is unchanged.
         """
+        from filelock import Timeout
+
         with self._mutex:
             if not self._pending:
                 return True
