@@ -591,3 +591,54 @@ async def test_abstract_marks_the_filter_matches_once_the_field_is_left(
         await pilot.press("enter")
         await pilot.pause()
         assert "Video" in marked() and "video" in marked()
+
+
+def test_a_strip_painted_whole_is_freed_without_the_cycle_collector() -> None:
+    """The reader's fix to Textual's Strip.divide: a line painted whole (the compositor
+    divides every line at its own end) no longer refers to itself, so it is freed as soon
+    as it is dropped, and no collector pass has to find it mid-keystroke."""
+    import gc
+
+    from rich.segment import Segment
+    from textual.strip import Strip
+
+    from paperterm.widgets import _strip_fix
+
+    _strip_fix.apply()
+    line = Strip([Segment("ab"), Segment("cd")])
+    assert line.divide([4]) == [line]
+    assert [s.text for s in line.divide([2, 4])] == ["ab", "cd"]  # other cuts: unchanged
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(100):
+            strip = Strip([Segment("x" * 10)])
+            strip.divide([10])
+            del strip
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+async def test_full_garbage_collection_waits_for_a_pause(
+    fake_hf, private_dirs, monkeypatch
+) -> None:
+    """A pending full collection runs once no key has come for a moment, not while keys
+    are arriving."""
+    import time
+
+    import paperterm.app as app_module
+
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    collected: list[int] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(app_module.gc, "get_count", lambda: (0, 0, 1))
+        monkeypatch.setattr(app_module.gc, "collect", lambda: collected.append(1) or 0)
+        await pilot.press("j")
+        app._collect_when_idle()
+        assert collected == []  # a key just came
+        app._last_input = time.monotonic() - app_module.IDLE_COLLECT_AFTER - 0.1
+        app._collect_when_idle()
+        assert collected == [1]
