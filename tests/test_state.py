@@ -167,3 +167,14 @@ def test_a_sound_file_opens_while_another_instance_holds_the_lock(
     fourth = StateStore(path).load()  # lock free: set aside, backup restores the star
     assert fourth.is_starred("2407.21783") and not fourth.read_only
     assert any(p.name.startswith("state.toml.corrupt-") for p in tmp_path.iterdir())
+
+
+def test_first_run_reads_nothing_and_needs_no_lock(tmp_path: Path) -> None:
+    """No state file and no backup: an empty state, no warnings, and no lock taken (a lock
+    file would be the sign), so a first start does not pay for the lock."""
+    path = tmp_path / "state.toml"
+    s = store(path)
+    assert not s.read_ids and not s.starred_ids and not s.warnings and not s.read_only
+    assert not path.with_name("state.toml.lock").exists()
+    s.set_starred("2407.21783")
+    assert s.save() and store(path).is_starred("2407.21783")

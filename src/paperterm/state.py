@@ -128,7 +128,9 @@ class StateStore:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return None
+            if self.backup.exists():
+                return None  # restoring from the backup is a repair
+            return _Data.empty()  # a first run: nothing to read, nothing to repair
         warnings = len(self.warnings)
         try:
             data = self._parse(raw, self.path)
