@@ -392,7 +392,7 @@ def _document(data: _Data) -> str:
         parts.append(f"\n[{name}]\n")
         # Insertion order (the order things were read or starred), not sorted: a sort of
         # 10,000 keys was a fifth of a save.
-        parts.extend(_line(key, when) for key, when in table.items())
+        parts.extend(map(_line, table.keys(), table.values()))
     return "".join(parts)
 
 
