@@ -186,6 +186,25 @@ async def test_paper_becomes_read_after_the_delay(fake_hf, private_dirs) -> None
         assert app.store.is_read(second.id)
 
 
+async def test_skimming_past_papers_marks_none_of_them_read(fake_hf, private_dirs) -> None:
+    """Moving on before the delay, again and again for longer than the delay in all,
+    leaves every paper passed over unread; the one the cursor stops on becomes read."""
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs, read_delay=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        passed = [app.paper_list.paper]
+        for _ in range(11):  # 0.1 s on each: 1.1 s in all
+            await pilot.press("j")
+            passed.append(app.paper_list.paper)
+            await pilot.pause(0.1)
+        assert len({p.id for p in passed}) == 12
+        assert not any(app.store.is_read(p.id) for p in passed[:-1])
+        await pilot.pause(1.3)
+        assert app.store.is_read(passed[-1].id)
+        assert not any(app.store.is_read(p.id) for p in passed[:-1])
+
+
 async def test_read_delay_zero_marks_at_once(fake_hf, private_dirs) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs, read_delay=0)

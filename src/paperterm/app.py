@@ -201,6 +201,8 @@ class PapertermApp(App[None]):
         self.hide_read = False
         self.undo_stack: list[UndoStep] = []
         self._read_timer: Timer | None = None
+        self._read_due: tuple[str, float] | None = None
+        """The paper to mark read, and when (monotonic), if the cursor is still on it."""
         self._followed: Paper | None = None
         """The paper the abstract pane and the read timer were last set up for."""
         self._abstract_stale = False
@@ -490,28 +492,39 @@ class PapertermApp(App[None]):
             gc.collect()
 
     def _follow_cursor(self) -> None:
-        """Show the paper under the cursor and start its read timer, once per paper
+        """Show the paper under the cursor and set it to be marked read, once per paper
         however the cursor got there."""
         paper = self.paper_list.paper
         if paper is self._followed:
             return
         self._followed = paper
         self._show(paper)
-        if self._read_timer is not None:
-            self._read_timer.stop()
-            self._read_timer = None
-        if paper is None:
+        self._read_due = None
+        if paper is None or self.store.is_read(paper.id):
             return
-        if self.store.is_read(paper.id):
-            return
-        if self.config.read_delay <= 0:
+        delay = self.config.read_delay
+        if delay <= 0:
             self._mark_read(paper.id, record_undo=False)
-        else:
-            self._read_timer = self.set_timer(
-                self.config.read_delay, partial(self._read_timer_fired, paper.id)
-            )
+            return
+        self._read_due = (paper.id, time.monotonic() + delay)
+        if self._read_timer is None:
+            self._read_timer = self.set_timer(delay, self._read_check)
 
-    def _read_timer_fired(self, paper_id: str) -> None:
+    def _read_check(self) -> None:
+        """Mark the paper read if the cursor stayed on it for the read delay.
+
+        One timer serves a run of cursor moves, re-armed for whatever is due next: a timer
+        made and cancelled per move cost an asyncio task each time a key was held down.
+        """
+        self._read_timer = None
+        if self._read_due is None:
+            return
+        paper_id, due = self._read_due
+        remaining = due - time.monotonic()
+        if remaining > 0:
+            self._read_timer = self.set_timer(remaining, self._read_check)
+            return
+        self._read_due = None
         current = self.paper_list.paper
         if current is not None and current.id == paper_id:
             self._mark_read(paper_id, record_undo=False)
@@ -684,9 +697,7 @@ class PapertermApp(App[None]):
         paper = self.paper_list.paper
         if paper is None:
             return
-        if self._read_timer is not None:
-            self._read_timer.stop()
-            self._read_timer = None
+        self._read_due = None  # the user said; the timer must not say otherwise
         self._mark_read(paper.id, read=not self.store.is_read(paper.id))
 
     def action_mark_day_read(self) -> None:
