@@ -1,6 +1,6 @@
 """paperterm benchmarks: every figure beside its reference, measured in the same run.
 
-    .venv/bin/python bench/run.py            # all of it (about two minutes)
+    .venv/bin/python bench/run.py            # all of it (about four minutes)
     .venv/bin/python bench/run.py --quick    # fewer repeats
 
 These machines are noisy, so each figure is printed with a reference measured in the same
