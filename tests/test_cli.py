@@ -155,3 +155,32 @@ def test_site_down_with_nothing_cached_fails_clearly() -> None:
 def test_version() -> None:
     proc = run_cli("--version", check=True)
     assert proc.stdout.startswith("paperterm ")
+
+
+def test_start_up_leaves_heavy_imports_for_later(private_dirs) -> None:  # type: ignore[no-untyped-def]
+    """What the first frame does not need is not imported to paint it: the HTTP client,
+    the HTML parser, the browser launcher, the lock library and the dialogs load on
+    first use."""
+    deferred = [
+        "httpx",
+        "selectolax",
+        "webbrowser",
+        "filelock",
+        "paperterm.fetch",
+        "paperterm.browser",
+        "paperterm.widgets.dialogs",
+    ]
+    code = (
+        "import sys, paperterm.cli, paperterm.app as a\n"
+        "from paperterm import paths\n"
+        "from paperterm.config import load_config\n"
+        "config = load_config()\n"
+        "store = a.StateStore(paths.state_file())\n"
+        "seen = a.SeenStore(paths.data_dir() / 'seen.json')\n"
+        "a.load_startup(a.Library(config), store, seen, end_date=None, days_wanted=7)\n"
+        f"print([m for m in {deferred!r} if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

@@ -35,7 +35,6 @@ from paperterm.startup import FIRST_PAINT_DAYS, Startup, initial_days, load_star
 from paperterm.state import StateStore
 from paperterm.widgets import _strip_fix
 from paperterm.widgets.abstract import AbstractPane, paper_content
-from paperterm.widgets.dialogs import GotoDate, HelpScreen, LinkPicker
 from paperterm.widgets.filter_input import FilterInput
 from paperterm.widgets.keybar import KeyBar
 from paperterm.widgets.paper_list import PaperList
@@ -771,6 +770,8 @@ class PapertermApp(App[None]):
                 label = next((lbl for lbl, u in paper.links if u == url), "link")
                 self._open(paper, label, url)
 
+        from paperterm.widgets.dialogs import LinkPicker  # dialogs load when first opened
+
         self.push_screen(LinkPicker(paper.title, paper.links), chosen)
 
     def _open(self, paper: Paper, label: str, url: str) -> None:
@@ -864,6 +865,8 @@ class PapertermApp(App[None]):
             if day is not None:
                 self._goto(day)
 
+        from paperterm.widgets.dialogs import GotoDate
+
         self.push_screen(GotoDate(), chosen)
 
     @work(exclusive=True, group="goto")
@@ -919,6 +922,8 @@ class PapertermApp(App[None]):
     # ------------------------------------------------------------ help and palette
 
     def action_help(self) -> None:
+        from paperterm.widgets.dialogs import HelpScreen
+
         self.push_screen(HelpScreen(self.KEY_HELP, QUERY_HELP))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
