@@ -836,7 +836,8 @@ class PapertermApp(App[None]):
         self._status_filter_error = ""
         self.filter_input.remove_class("-invalid")
         wanted = None if query.is_empty else query
-        if wanted == self.query_obj:
+        if wanted is None and self.query_obj is None:
+            # Nothing to filter by, before or after (spaces typed, or cleared by Esc).
             self._update_status()
             return
         if self._pre_filter_id is None and self.query_obj is None and self.paper_list.paper:
