@@ -140,7 +140,7 @@ class SearchIndex:
         """Ids of the papers whose search text contains `needle` (casefolded); only those
         in `within` when it is given."""
         found = self._memo.get(needle)
-        if found is None and within is not None and len(within) * 2 < len(self._text_of):
+        if found is None and within is not None and self._few(within):
             # Few papers left to look at: check those, and keep no partial answer.
             return self._among(needle, within)
         if found is None:
@@ -158,9 +158,13 @@ class SearchIndex:
         known = [self._memo[part] for part in (needle[:-1], needle[1:]) if part in self._memo]
         if known:
             smallest = min(known, key=len)
-            if len(smallest) * 2 < len(self._text_of):
+            if self._few(smallest):
                 return self._among(needle, smallest)
         return {i for i, text in zip(self._ids, self._texts, strict=True) if needle in text}
+
+    def _few(self, ids: set[str]) -> bool:
+        """Under half the papers: checking them one by one beats scanning them all."""
+        return len(ids) * 2 < len(self._text_of)
 
     def _among(self, needle: str, ids: set[str]) -> set[str]:
         text_of = self._text_of
