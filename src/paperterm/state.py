@@ -322,14 +322,14 @@ class StateStore:
         Safe to call from a worker thread. On failure the changes stay pending and
         `save_error` says why; the in-memory view is unchanged.
         """
-        from filelock import Timeout
-
         with self._mutex:
             if not self._pending:
                 return True
             if self.read_only:
                 self.save_error = "state is read-only; changes are kept for this session only"
                 return False
+            from filelock import Timeout
+
             pending = list(self._pending)
             try:
                 with self._lock:
