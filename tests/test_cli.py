@@ -184,3 +184,28 @@ def test_start_up_leaves_heavy_imports_for_later(private_dirs) -> None:  # type:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_reader_quiets_the_collector_before_importing_the_ui(private_dirs) -> None:  # type: ignore[no-untyped-def]
+    """Importing Textual makes most of start-up's long-lived objects; at Python's default
+    thresholds the collector walks them over and over before the first frame."""
+    code = (
+        "import gc, sys\n"
+        "from paperterm import cli, gcpolicy\n"
+        "class Stop(Exception): pass\n"
+        "class Spy:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'textual.app':\n"
+        "            print(gc.get_threshold()[0], gcpolicy.YOUNG_COLLECTION_THRESHOLD)\n"
+        "            raise Stop\n"
+        "sys.meta_path.insert(0, Spy())\n"
+        "try:\n"
+        "    cli.main(['--offline'])\n"
+        "except Stop:\n"
+        "    pass\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    threshold, wanted = out.split()
+    assert threshold == wanted

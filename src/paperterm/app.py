@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 
-from paperterm import paths
+from paperterm import gcpolicy, paths
 from paperterm.config import Config
 from paperterm.library import DayResult, Library, day_range, describe_age
 from paperterm.links import UnsafeURL, check_url
@@ -94,9 +94,6 @@ class Flags:
         return self.seen.is_new(paper)
 
 
-YOUNG_COLLECTION_THRESHOLD = 20_000
-FULL_COLLECTION_THRESHOLD = 1_000
-"""Young collections between full ones (Python's default: 10): full ones run when idle."""
 IDLE_COLLECT_AFTER = 2.0
 """Seconds without a key before a pending full collection runs."""
 
@@ -305,15 +302,7 @@ class PapertermApp(App[None]):
         self.call_from_thread(self._after_cache_paint, days)
         # Thousands of long-lived papers: keep the cyclic GC from walking them on every
         # collection (a pause of tens of ms in the middle of a keystroke).
-        gc.collect()
-        gc.freeze()
-        # A frame allocates ~100k short-lived objects. At Python's default young threshold
-        # (700) the collector ran a dozen times per cursor move, each time over objects the
-        # frame was still using; and full collections, which walk everything made since
-        # the freeze (~70k objects of Textual's caches: 30-70 ms), came every few dozen
-        # moves. Young collections now run every 20,000 net allocations (GC time over 80
-        # moves: 190 -> 25 ms), and full ones wait for the reader to be idle.
-        gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, 10, FULL_COLLECTION_THRESHOLD)
+        gcpolicy.settle()
 
     def _after_cache_paint(self, days: list[date]) -> None:
         self._oldest_requested = min(days)
@@ -960,6 +949,8 @@ _PALETTE = [
 def run_app(date: date | None = None, days: int | None = None, offline: bool = False) -> int:
     from paperterm.config import load_config
 
+    # What the imports made lives as long as the app: no collection needs to walk it.
+    gcpolicy.freeze()
     config = load_config()
     library = Library(config)
     store = StateStore(paths.state_file())

@@ -251,6 +251,9 @@ def cmd_state(args: argparse.Namespace) -> int:
 
 
 def run_reader(args: argparse.Namespace) -> int:
+    from paperterm import gcpolicy
+
+    gcpolicy.quiet()  # before the UI's imports, most of what start-up allocates
     from paperterm.app import run_app
 
     return run_app(date=args.date, days=args.days, offline=args.offline)
