@@ -241,6 +241,61 @@ async def test_tab_and_space_scroll_the_abstract(fake_hf, private_dirs) -> None:
         assert app.focused is app.paper_list
 
 
+def thumb_rows(app: PapertermApp) -> list[int]:
+    """Visible lines of the abstract whose position-bar cells show the thumb."""
+    pane = app.abstract
+    rows = []
+    for y in range(pane.scrollable_content_region.height):
+        bar = pane.render_line(y).crop(pane.text_width)
+        if any(seg.style is not None and seg.style.reverse for seg in bar):
+            rows.append(y)
+    return rows
+
+
+async def test_the_abstract_bar_shows_where_the_reader_is_and_pages_on_a_click(
+    fake_hf, private_dirs
+) -> None:
+    """The pane draws its own bar (Textual's scrollbar cost ~4 ms a move): it must still
+    say how much is above and below, follow the scrolling, and page on a click."""
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=(100, 16)) as pilot:
+        await settle(app, pilot)
+        pane = app.abstract
+        height = pane.scrollable_content_region.height
+        assert pane.max_scroll_y > 0  # a 16-line screen cannot hold an abstract
+        at_top = thumb_rows(app)
+        assert at_top and at_top[0] == 0 and len(at_top) < height
+
+        pane.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        at_end = thumb_rows(app)
+        assert at_end and at_end[-1] == height - 1 and at_end[0] > at_top[0]
+
+        # The bar sits in the pane's last two columns; a click above the thumb pages up.
+        bar_x = pane.region.width - 2  # the bar's second column; padding follows
+        await pilot.click("#abstract", offset=(bar_x, 0))
+        await pilot.pause()
+        assert 0 < pane.scroll_y < pane.max_scroll_y
+        await pilot.click("#abstract", offset=(bar_x, height - 1))
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y
+
+        # A click on the text does not scroll.
+        await pilot.click("#abstract", offset=(3, 0))
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y
+
+
+async def test_an_abstract_that_fits_shows_no_thumb(fake_hf, private_dirs) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=(160, 80)) as pilot:
+        await settle(app, pilot)
+        assert app.abstract.max_scroll_y == 0
+        assert thumb_rows(app) == []
+
+
 @pytest.mark.parametrize(
     ("key", "url"),
     [

@@ -11,10 +11,13 @@ import re
 from collections import OrderedDict
 from collections.abc import Hashable
 
+from rich.segment import Segment
 from rich.style import Style as RichStyle
+from textual import events
 from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 from textual.visual import Visual
 
@@ -24,6 +27,8 @@ from paperterm.widgets._lines import set_virtual_size
 AUTHORS_SHOWN = 12
 WRAPPED_KEPT = 64
 """Papers whose wrapped lines are kept: going back up the list re-shows them at no cost."""
+BAR_WIDTH = 2
+"""Columns of the position bar, as wide as Textual's vertical scrollbar."""
 
 
 def paper_content(
@@ -120,10 +125,22 @@ class AbstractPane(ScrollView, can_focus=True):
     A line-API widget: showing another paper re-wraps its text and repaints this pane
     only, with no layout pass over the screen (a Static in a scroll container cost a full
     reflow and repaint on every cursor move).
+
+    It draws its own position bar in its last columns rather than showing Textual's
+    scrollbar. A new paper changes the thumb on nearly every cursor move, and the scrollbar
+    is a widget of its own: repainting it and compositing one more column across the
+    screen cost ~4 ms of a ~18 ms move. The bar looks the same (Textual's glyphs and
+    scrollbar colours), the wheel and the keys scroll as before, and a click on the bar
+    pages towards the click.
     """
 
     DEFAULT_CSS = """
-    AbstractPane { padding: 0 1; overflow-y: scroll; overflow-x: hidden; }
+    AbstractPane {
+        padding: 0 1;
+        overflow-y: scroll;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 0;
+    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -137,6 +154,8 @@ class AbstractPane(ScrollView, can_focus=True):
         self._wrapped_width = -1
         self._wrapped: OrderedDict[tuple[Hashable, int], list[Strip]] = OrderedDict()
         self._base: RichStyle | None = None
+        self._bar: list[Strip] = []
+        self._bar_key: tuple[int, int, int] | None = None
 
     def show(self, content: Content | None, key: Hashable | None = None) -> None:
         """Show `content` from its top. `key` names it (the same key, the same text), so
@@ -156,8 +175,13 @@ class AbstractPane(ScrollView, can_focus=True):
     def plain(self) -> str:
         return self.content.plain
 
+    @property
+    def text_width(self) -> int:
+        """Columns the text wraps to: the content region less the position bar."""
+        return self.scrollable_content_region.width - BAR_WIDTH
+
     def _rewrap(self) -> None:
-        width = self.scrollable_content_region.width
+        width = self.text_width
         if width <= 0:
             self._wrapped_width = -1
             self.refresh()
@@ -185,15 +209,71 @@ class AbstractPane(ScrollView, can_focus=True):
         self._wrapped_width = -1
         self._wrapped.clear()
         self._base = None
+        self._bar_key = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self.text_width
         if width != self._wrapped_width and width > 0:
             self._rewrap()
+        if width <= 0:
+            return Strip.blank(self.scrollable_content_region.width, self._base_style())
         index = y + self.scroll_offset.y
+        base = self._base_style()
+        if 0 <= index < len(self._strips):
+            text = self._strips[index].adjust_cell_length(width, base)
+        else:
+            text = Strip.blank(width, base)
+        bar = self._position_bar()
+        return Strip.join([text, bar[y]]) if 0 <= y < len(bar) else text
+
+    def _base_style(self) -> RichStyle:
         if self._base is None:
             self._base = self.rich_style  # walks the CSS: once per style change, not per line
-        base = self._base
-        if 0 <= index < len(self._strips):
-            return self._strips[index].adjust_cell_length(width, base)
-        return Strip.blank(width, base)
+        return self._base
+
+    def _position_bar(self) -> list[Strip]:
+        """The bar's cells on each visible line, made once per scroll position."""
+        height = self.scrollable_content_region.height
+        total = len(self._strips)
+        top = self.scroll_offset.y
+        key = (top, total, height)
+        if key == self._bar_key:
+            return self._bar
+        styles = self.styles
+        # Colours as Textual's own scrollbar works them out for this widget.
+        background = styles.scrollbar_background
+        if background.a < 1:
+            background = self.background_colors[0] + background
+        color = background + styles.scrollbar_color
+        cells = ScrollBarRender.render_bar(
+            size=height,
+            virtual_size=total,
+            window_size=height if height < total else 0,
+            position=top,
+            thickness=BAR_WIDTH,
+            back_color=background.rich_color,
+            bar_color=color.rich_color,
+        ).segments
+        # Without the scrollbar's mouse actions, which would run on this widget instead.
+        base = self._base_style()
+        self._bar = [
+            Strip([Segment(cell.text, base + (cell.style or RichStyle()).clear_meta_and_links())])
+            for cell in cells
+        ]
+        self._bar_key = key
+        return self._bar
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.x < self.text_width:
+            return
+        height = self.scrollable_content_region.height
+        total = len(self._strips)
+        if total <= height:
+            return
+        thumb_top = height * self.scroll_offset.y / total
+        thumb_bottom = thumb_top + height * height / total
+        if offset.y < thumb_top:
+            self.scroll_page_up(animate=False)
+        elif offset.y >= thumb_bottom:
+            self.scroll_page_down(animate=False)
