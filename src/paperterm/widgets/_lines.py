@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from textual.geometry import Size
+from typing import Generic, TypeVar
+
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+PaintState = TypeVar("PaintState")
 
 
 def set_virtual_size(view: ScrollView, size: Size) -> None:
@@ -19,3 +24,29 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
     view.set_reactive(ScrollView.virtual_size, size)
     view._scroll_update(size)
     view.refresh()
+
+
+class OncePerPaint(Generic[PaintState]):
+    """For a line-API widget: work out what every line of a paint shares once per paint.
+
+    Scroll offset, width and the like are each a walk through Textual's geometry; asked
+    for in `render_line`, they cost about a third of painting a pane. Mix in before the
+    widget class and read `painting()` in `render_line`.
+    """
+
+    _paint: PaintState | None = None
+
+    def paint_state(self) -> PaintState:
+        raise NotImplementedError
+
+    def painting(self) -> PaintState:
+        """The current paint's shared state (worked out afresh outside a paint, as when a
+        test asks for one line)."""
+        return self._paint if self._paint is not None else self.paint_state()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint = self.paint_state()
+        try:
+            return super().render_lines(crop)  # type: ignore[misc, no-any-return]
+        finally:
+            self._paint = None

@@ -22,7 +22,7 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 from paperterm.model import Paper
-from paperterm.widgets._lines import set_virtual_size
+from paperterm.widgets._lines import OncePerPaint, set_virtual_size
 
 AUTHORS_SHOWN = 12
 WRAPPED_KEPT = 64
@@ -119,7 +119,11 @@ def _join(parts: list[tuple[str, str]], sep: str) -> list[tuple[str, str] | str]
     return out
 
 
-class AbstractPane(ScrollView, can_focus=True):
+_PanePaint = tuple[int, int, list[Strip]]
+"""Scroll offset, text width, the position bar's cells."""
+
+
+class AbstractPane(OncePerPaint[_PanePaint], ScrollView, can_focus=True):
     """Scrollable details of the highlighted paper.
 
     A line-API widget: showing another paper re-wraps its text and repaints this pane
@@ -189,7 +193,11 @@ class AbstractPane(ScrollView, can_focus=True):
         cache_key = (self._key, width)
         strips = self._wrapped.get(cache_key) if self._key is not None else None
         if strips is None:
-            strips = Visual.to_strips(self, self.content, width, None, self.visual_style)
+            base = self._base_style()
+            strips = [
+                strip.adjust_cell_length(width, base)
+                for strip in Visual.to_strips(self, self.content, width, None, self.visual_style)
+            ]
             if self._key is not None:
                 self._wrapped[cache_key] = strips
                 if len(self._wrapped) > WRAPPED_KEPT:
@@ -211,19 +219,22 @@ class AbstractPane(ScrollView, can_focus=True):
         self._base = None
         self._bar_key = None
 
-    def render_line(self, y: int) -> Strip:
-        width = self.text_width
-        if width != self._wrapped_width and width > 0:
-            self._rewrap()
+    def paint_state(self) -> _PanePaint:
+        region = self.scrollable_content_region
+        width = region.width - BAR_WIDTH
         if width <= 0:
-            return Strip.blank(self.scrollable_content_region.width, self._base_style())
-        index = y + self.scroll_offset.y
-        base = self._base_style()
+            return 0, region.width, []
+        if width != self._wrapped_width:
+            self._rewrap()
+        return self.scroll_offset.y, width, self._position_bar(region.height)
+
+    def render_line(self, y: int) -> Strip:
+        top, width, bar = self.painting()
+        index = y + top
         if 0 <= index < len(self._strips):
-            text = self._strips[index].adjust_cell_length(width, base)
+            text = self._strips[index]
         else:
-            text = Strip.blank(width, base)
-        bar = self._position_bar()
+            text = Strip.blank(width, self._base_style())
         return Strip.join([text, bar[y]]) if 0 <= y < len(bar) else text
 
     def _base_style(self) -> RichStyle:
@@ -231,9 +242,8 @@ class AbstractPane(ScrollView, can_focus=True):
             self._base = self.rich_style  # walks the CSS: once per style change, not per line
         return self._base
 
-    def _position_bar(self) -> list[Strip]:
+    def _position_bar(self, height: int) -> list[Strip]:
         """The bar's cells on each visible line, made once per scroll position."""
-        height = self.scrollable_content_region.height
         total = len(self._strips)
         top = self.scroll_offset.y
         key = (top, total, height)

@@ -23,10 +23,13 @@ from textual.style import Style
 from paperterm.listing import Row
 from paperterm.model import Paper
 from paperterm.query import PaperFlags
-from paperterm.widgets._lines import set_virtual_size
+from paperterm.widgets._lines import OncePerPaint, set_virtual_size
+
+_ListPaint = tuple[int, int, str]
+"""Scroll offset, width, the cursor's look."""
 
 
-class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
+class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of papers under day headers, one line each; the cursor skips the headers.
 
     It takes no keys of its own (not even ScrollView's arrows, which would scroll the view
@@ -316,16 +319,20 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             self._rich_styles[name] = style
         return style
 
+    def paint_state(self) -> _ListPaint:
+        cursor_look = "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred"
+        return self.scroll_offset.y, self.scrollable_content_region.width, cursor_look
+
     def render_line(self, y: int) -> Strip:
-        index = y + self.scroll_offset.y
-        width = self.scrollable_content_region.width
+        top, width, cursor_look = self.painting()
+        index = y + top
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self._rich("base"))
         row = self.rows[index]
         if row.is_header:
             look = "paper-list--header"
         elif index == self.cursor:
-            look = "paper-list--cursor" if self.has_focus else "paper-list--cursor-blurred"
+            look = cursor_look
         else:
             look = ""
         key = (index, look)
