@@ -22,7 +22,15 @@ from hostile import HOSTILE_DAY, TITLES, hostile_body
 from paperterm.cache import DayCache
 from paperterm.links import UnsafeURL, check_url
 from paperterm.scrape import parse_api, parse_page
-from paperterm.text import _CONTROL, clean_line, clean_lines, has_controls
+from paperterm.text import (
+    _CONTROL,
+    _PARAGRAPH,
+    clean_block,
+    clean_line,
+    clean_lines,
+    has_controls,
+    strip_controls,
+)
 
 BAD = ("\x1b", "\x9b", "\x07", "\u202e", "\x9c")
 
@@ -199,6 +207,29 @@ def test_the_quick_control_check_agrees_with_the_full_pattern() -> None:
             assert has_controls(text) == (_CONTROL.search(text) is not None), repr(text)
     names = ["Ada Lovelace", "Grace\x1b]52;c;aGk=\x07 Hopper", "Linus  Torvalds"]
     assert clean_lines(names) == ["Ada Lovelace", "Grace Hopper", "Linus Torvalds"]
+
+
+def test_the_folding_shortcut_agrees_with_splitting() -> None:
+    """Lines and abstracts with nothing to fold skip the split; for every character of
+    Latin-1 and the Unicode spaces and separators, alone and amid text, the result is what
+    splitting on whitespace gives."""
+    chars = [chr(c) for c in range(0x100)]
+    chars += ["\u2028", "\u2029", "\u3000", "\u2003", "\u1680", "\u200b", "\u202f"]
+    for ch in chars:
+        for text in (
+            ch,
+            f"a{ch}b",
+            f"{ch}a",
+            f"a{ch}",
+            f"a {ch} b",
+            f"a{ch}{ch}b",
+            f"one\n{ch}two",
+            f"one{ch}\n\ntwo",
+        ):
+            clean = strip_controls(text)
+            assert clean_line(text) == " ".join(clean.split()), repr(text)
+            paragraphs = [" ".join(p.split()) for p in _PARAGRAPH.split(clean)]
+            assert clean_block(text) == "\n\n".join(p for p in paragraphs if p), repr(text)
 
 
 @pytest.mark.parametrize(

@@ -64,13 +64,24 @@ def _cap(text: str, limit: int) -> str:
     return text[: limit - 1].rstrip() + "…"
 
 
+def _is_folded(text: str) -> bool:
+    """Whether `" ".join(text.split())` would give `text` back, without splitting it."""
+    # isprintable() is False for every whitespace character but the ASCII space, so a
+    # printable text with no double space and none at either end is already folded.
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+
+
+def _fold_spaces(text: str) -> str:
+    """Runs of whitespace as one space, none at the ends."""
+    return text if _is_folded(text) else " ".join(text.split())
+
+
 def clean_line(value: object, limit: int = MAX_LINE) -> str:
     """A single line of display text: controls removed, whitespace folded, length capped."""
     if not isinstance(value, str):
         return ""
     # Hot: called for every author of every paper (~200k times over the corpus).
-    text = strip_controls(value if value.isascii() else _nfc(value))
-    text = " ".join(text.split())
+    text = _fold_spaces(strip_controls(value if value.isascii() else _nfc(value)))
     return text if len(text) <= limit else _cap(text, limit)
 
 
@@ -84,12 +95,9 @@ def clean_lines(values: list[str], limit: int = MAX_LINE) -> list[str]:
         not joined.isascii() and not unicodedata.is_normalized("NFC", joined)
     ):
         return [clean_line(v, limit) for v in values]
-    # Single spaces inside the values and nothing else that is white: then split() finds
-    # exactly one more word than there are spaces, and no value needs folding.
-    if len(joined.split()) == joined.count(" ") + 1:
-        out = list(values)
-    else:
-        out = [" ".join(value.split()) for value in values]
+    # Joined by single spaces and folded as a whole: then no value needs folding (an
+    # empty value, or one with a space at either end, would show as a double space).
+    out = list(values) if _is_folded(joined) else [_fold_spaces(value) for value in values]
     if max(map(len, out)) > limit:
         out = [text if len(text) <= limit else _cap(text, limit) for text in out]
     return out
@@ -101,5 +109,6 @@ def clean_block(value: object, limit: int = MAX_BLOCK) -> str:
         return ""
     text = strip_controls(value if value.isascii() else _nfc(value))
     paragraphs = _PARAGRAPH.split(text) if "\n\n" in text or "\n " in text else [text]
-    folded = [" ".join(p.split()) for p in paragraphs]
+    # Abstracts come hard-wrapped: a line break is a space unless it is a paragraph's.
+    folded = [_fold_spaces(p.replace("\n", " ")) for p in paragraphs]
     return _cap("\n\n".join(p for p in folded if p), limit)
