@@ -286,6 +286,16 @@ async def test_the_abstract_bar_shows_where_the_reader_is_and_pages_on_a_click(
         await pilot.pause()
         assert pane.scroll_y == pane.max_scroll_y
 
+        # The thumb drags the view along: a row of bar is a screen's worth of a text this
+        # many times longer than the pane.
+        pane.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.mouse_down("#abstract", offset=(bar_x, 0))
+        await pilot.hover("#abstract", offset=(bar_x, 1))
+        await pilot.mouse_up("#abstract", offset=(bar_x, 1))
+        await pilot.pause()
+        assert abs(pane.scroll_y - pane.virtual_size.height / height) <= 1
+
 
 async def test_an_abstract_that_fits_shows_no_thumb(fake_hf, private_dirs) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())

@@ -11,24 +11,19 @@ import re
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual import events
 from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 from textual.visual import Visual
 
 from paperterm.model import Paper
-from paperterm.widgets._lines import OncePerPaint, set_virtual_size
+from paperterm.widgets._lines import BAR_WIDTH, OncePerPaint, PositionBar, set_virtual_size
 
 AUTHORS_SHOWN = 12
 WRAPPED_KEPT = 64
 """Papers whose wrapped lines are kept: going back up the list re-shows them at no cost."""
-BAR_WIDTH = 2
-"""Columns of the position bar, as wide as Textual's vertical scrollbar."""
 
 
 def paper_content(
@@ -123,19 +118,15 @@ _PanePaint = tuple[int, int, list[Strip]]
 """Scroll offset, text width, the position bar's cells."""
 
 
-class AbstractPane(OncePerPaint[_PanePaint], ScrollView, can_focus=True):
+class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=True):
     """Scrollable details of the highlighted paper.
 
     A line-API widget: showing another paper re-wraps its text and repaints this pane
     only, with no layout pass over the screen (a Static in a scroll container cost a full
     reflow and repaint on every cursor move).
 
-    It draws its own position bar in its last columns rather than showing Textual's
-    scrollbar. A new paper changes the thumb on nearly every cursor move, and the scrollbar
-    is a widget of its own: repainting it and compositing one more column across the
-    screen cost ~4 ms of a ~18 ms move. The bar looks the same (Textual's glyphs and
-    scrollbar colours), the wheel and the keys scroll as before, and a click on the bar
-    pages towards the click.
+    It paints its own position bar (`PositionBar`): a new paper changes the thumb on
+    nearly every cursor move, which repainted Textual's scrollbar every time.
     """
 
     DEFAULT_CSS = """
@@ -158,8 +149,6 @@ class AbstractPane(OncePerPaint[_PanePaint], ScrollView, can_focus=True):
         self._wrapped_width = -1
         self._wrapped: OrderedDict[tuple[Hashable, int], list[Strip]] = OrderedDict()
         self._base: RichStyle | None = None
-        self._bar: list[Strip] = []
-        self._bar_key: tuple[int, int, int] | None = None
 
     def show(self, content: Content | None, key: Hashable | None = None) -> None:
         """Show `content` from its top. `key` names it (the same key, the same text), so
@@ -226,7 +215,8 @@ class AbstractPane(OncePerPaint[_PanePaint], ScrollView, can_focus=True):
             return 0, region.width, []
         if width != self._wrapped_width:
             self._rewrap()
-        return self.scroll_offset.y, width, self._position_bar(region.height)
+        top = self.scroll_offset.y
+        return top, width, self.bar_cells(region.height, len(self._strips), top, self._base_style())
 
     def render_line(self, y: int) -> Strip:
         top, width, bar = self.painting()
@@ -241,49 +231,3 @@ class AbstractPane(OncePerPaint[_PanePaint], ScrollView, can_focus=True):
         if self._base is None:
             self._base = self.rich_style  # walks the CSS: once per style change, not per line
         return self._base
-
-    def _position_bar(self, height: int) -> list[Strip]:
-        """The bar's cells on each visible line, made once per scroll position."""
-        total = len(self._strips)
-        top = self.scroll_offset.y
-        key = (top, total, height)
-        if key == self._bar_key:
-            return self._bar
-        styles = self.styles
-        # Colours as Textual's own scrollbar works them out for this widget.
-        background = styles.scrollbar_background
-        if background.a < 1:
-            background = self.background_colors[0] + background
-        color = background + styles.scrollbar_color
-        cells = ScrollBarRender.render_bar(
-            size=height,
-            virtual_size=total,
-            window_size=height if height < total else 0,
-            position=top,
-            thickness=BAR_WIDTH,
-            back_color=background.rich_color,
-            bar_color=color.rich_color,
-        ).segments
-        # Without the scrollbar's mouse actions, which would run on this widget instead.
-        base = self._base_style()
-        self._bar = [
-            Strip([Segment(cell.text, base + (cell.style or RichStyle()).clear_meta_and_links())])
-            for cell in cells
-        ]
-        self._bar_key = key
-        return self._bar
-
-    async def _on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or offset.x < self.text_width:
-            return
-        height = self.scrollable_content_region.height
-        total = len(self._strips)
-        if total <= height:
-            return
-        thumb_top = height * self.scroll_offset.y / total
-        thumb_bottom = thumb_top + height * height / total
-        if offset.y < thumb_top:
-            self.scroll_page_up(animate=False)
-        elif offset.y >= thumb_bottom:
-            self.scroll_page_down(animate=False)
