@@ -297,6 +297,32 @@ async def test_the_abstract_bar_shows_where_the_reader_is_and_pages_on_a_click(
         assert abs(pane.scroll_y - pane.virtual_size.height / height) <= 1
 
 
+async def test_text_selected_in_the_abstract_is_copied(fake_hf, private_dirs) -> None:
+    """Dragging over the abstract selects its text as shown, wrapped lines and all, and
+    ctrl+c copies it (Textual puts it on the clipboard with OSC 52)."""
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        title = app.paper_list.paper.title
+        await pilot.mouse_down("#abstract", offset=(1, 0))
+        await pilot.hover("#abstract", offset=(11, 0))
+        await pilot.mouse_up("#abstract", offset=(11, 0))
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert len(app.clipboard) >= 10 and title.startswith(app.clipboard)
+
+        # From the title down into the wrapped abstract: whole lines of the text between.
+        await pilot.mouse_down("#abstract", offset=(1, 0))
+        await pilot.hover("#abstract", offset=(30, 20))
+        await pilot.mouse_up("#abstract", offset=(30, 20))
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        copied = app.clipboard
+        assert copied.startswith(title + "\n") and "Authors" in copied
+        assert copied in app.abstract.plain
+
+
 async def test_an_abstract_that_fits_shows_no_thumb(fake_hf, private_dirs) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)

@@ -157,6 +157,7 @@ class PapertermApp(App[None]):
         ("/", "filter (see below); Esc clears it"),
         ("d", "go to a day (older days load on demand too)"),
         ("r", "refresh from the site"),
+        ("Ctrl+C", "copy the text selected with the mouse"),
         ("Ctrl+P", "command palette"),
         ("?", "this help"),
         ("q", "quit"),

@@ -15,6 +15,7 @@ from rich.style import Style as RichStyle
 from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 
@@ -167,6 +168,11 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
     @property
     def plain(self) -> str:
         return self.content.plain
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text under a mouse selection, for copying. The painted lines carry their
+        offsets in the unwrapped text, which is what the selection is measured in."""
+        return selection.extract(self.content.plain), "\n"
 
     @property
     def text_width(self) -> int:
