@@ -737,18 +737,18 @@ async def test_full_garbage_collection_waits_for_a_pause(
     are arriving."""
     import time
 
-    import paperterm.app as app_module
+    from paperterm import gcpolicy
 
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     collected: list[int] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        monkeypatch.setattr(app_module.gc, "get_count", lambda: (0, 0, 1))
-        monkeypatch.setattr(app_module.gc, "collect", lambda: collected.append(1) or 0)
+        monkeypatch.setattr(gcpolicy.gc, "get_count", lambda: (0, 0, 1))
+        monkeypatch.setattr(gcpolicy.gc, "collect", lambda: collected.append(1) or 0)
         await pilot.press("j")
         app._collect_when_idle()
         assert collected == []  # a key just came
-        app._last_input = time.monotonic() - app_module.IDLE_COLLECT_AFTER - 0.1
+        app._last_input = time.monotonic() - gcpolicy.IDLE_COLLECT_AFTER - 0.1
         app._collect_when_idle()
         assert collected == [1]

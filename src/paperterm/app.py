@@ -7,7 +7,6 @@ results come back as plain data. Everything scraped reaches the screen as `Conte
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -92,10 +91,6 @@ class Flags:
 
     def is_new(self, paper: Paper) -> bool:
         return self.seen.is_new(paper)
-
-
-IDLE_COLLECT_AFTER = 2.0
-"""Seconds without a key before a pending full collection runs."""
 
 
 class PapertermApp(App[None]):
@@ -475,10 +470,7 @@ class PapertermApp(App[None]):
             self._follow_cursor()
 
     def _collect_when_idle(self) -> None:
-        """Run a pending full garbage collection once the reader has been idle a moment,
-        not in the middle of a run of keystrokes."""
-        if gc.get_count()[2] and time.monotonic() - self._last_input >= IDLE_COLLECT_AFTER:
-            gc.collect()
+        gcpolicy.collect_if_idle(time.monotonic() - self._last_input)
 
     def _follow_cursor(self) -> None:
         """Show the paper under the cursor and set it to be marked read, once per paper

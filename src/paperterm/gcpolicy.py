@@ -12,6 +12,8 @@ YOUNG_COLLECTION_THRESHOLD = 20_000
 """Net allocations between young collections (Python's default: 700)."""
 FULL_COLLECTION_THRESHOLD = 1_000
 """Young collections between full ones (Python's default: 10): full ones run when idle."""
+IDLE_COLLECT_AFTER = 2.0
+"""Seconds without a key before a pending full collection runs."""
 
 
 def quiet() -> None:
@@ -24,8 +26,8 @@ def quiet() -> None:
     worse: importing Textual and building the screen make ~200k objects that live as long
     as the app, and default thresholds walked them several times over (~40 ms of a ~300 ms
     start-up). Young collections now run every 20,000 net allocations (GC time over 80
-    moves: 190 -> 25 ms), and full ones wait for the reader to pause (the app's
-    idle check) or for `settle`.
+    moves: 190 -> 25 ms), and full ones wait for the reader to pause
+    (`collect_if_idle`) or for `settle`.
     """
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, 10, FULL_COLLECTION_THRESHOLD)
 
@@ -41,3 +43,10 @@ def settle() -> None:
     gc.collect()
     gc.freeze()
     quiet()
+
+
+def collect_if_idle(idle_for: float) -> None:
+    """Run a pending full collection once the reader has been idle `idle_for` seconds
+    (at least IDLE_COLLECT_AFTER), not in the middle of a run of keystrokes."""
+    if gc.get_count()[2] and idle_for >= IDLE_COLLECT_AFTER:
+        gc.collect()
