@@ -123,8 +123,7 @@ class Library:
 
     def cached(self, day: date) -> DayResult | None:
         """The cached copy of a day, preferring the configured source; no network."""
-        entry = self._cached_entry(day)
-        return _from_entry(entry) if entry is not None else None
+        return _from_entry(self._cached_entry(day))
 
     def _cached_entry(self, day: date) -> CachedDay | None:
         order = (self.config.source, "api" if self.config.source == "page" else "page")
@@ -185,7 +184,7 @@ class Library:
         if day > self.today():
             return DayResult(day, (), "future", message=f"{day} is in the future")
         entry = self._cached_entry(day)
-        cached = _from_entry(entry) if entry is not None else None
+        cached = _from_entry(entry)
         if offline:
             return cached or DayResult(day, (), "missing", message=f"{day} is not cached")
         now = self.clock()
@@ -304,7 +303,9 @@ class Library:
         )
 
 
-def _from_entry(entry: CachedDay) -> DayResult:
+def _from_entry(entry: CachedDay | None) -> DayResult | None:
+    if entry is None:
+        return None
     return DayResult(
         entry.day,
         entry.papers,
