@@ -1,11 +1,22 @@
-"""Atomic file writes, shared by the cache and the state store."""
+"""Atomic file writes and careful reads, shared by the cache, the state and the config."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
+
+TMP_SUFFIX = ".tmp"
+STALE_UNOWNED_TMP = 3600.0
+"""A temp file whose name carries no owner is stale after this many seconds."""
+
+
+class NotRegularFile(OSError):
+    """A FIFO, socket, device or folder where a file was expected: never read it."""
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
@@ -14,9 +25,13 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     A temp file in the same directory is written, flushed, fsynced and `os.replace`d over
     the target; then the directory is fsynced so the rename itself survives a power cut.
     `durable=False` skips the fsyncs (for the cache, which can always be refetched).
+    The temp name carries the writer's pid, so `remove_stale_temps` can tell an
+    interrupted save's leftover from a save still under way in another process.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    ensure_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX, dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -30,6 +45,120 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
     if durable:
         fsync_dir(path.parent)
+
+
+def ensure_dir(directory: Path) -> None:
+    """mkdir -p, with a message that names the real problem when a file is in the way."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        # mkdir's own "File exists" / "Not a directory" name neither the file in the way
+        # nor what is wrong with it.
+        blocker = next(
+            (p for p in (directory, *directory.parents) if p.exists() and not p.is_dir()),
+            directory,
+        )
+        raise NotADirectoryError(
+            errno.ENOTDIR, f"{blocker} is a file, not a folder", str(blocker)
+        ) from None
+
+
+def remove_stale_temps(path: Path, *, now: float | None = None) -> list[Path]:
+    """Delete temp files left by interrupted writes of `path` whose writer is gone.
+
+    A temp file is removed only when the pid in its name is not a live process (or, for
+    a name without a pid, when it is over an hour old): a save under way is never touched.
+    """
+    removed: list[Path] = []
+    prefix = f".{path.name}."
+    now = time.time() if now is None else now
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(TMP_SUFFIX)):
+            continue
+        middle = name[len(prefix) : -len(TMP_SUFFIX)]
+        owner, _, _ = middle.partition(".")
+        candidate = path.parent / name
+        if owner.isdigit() and "." in middle:
+            if _alive(int(owner)):
+                continue
+        else:
+            # Written before temp names carried a pid, or by some other tool: by age only.
+            with contextlib.suppress(OSError):
+                if now - candidate.lstat().st_mtime < STALE_UNOWNED_TMP:
+                    continue
+        with contextlib.suppress(OSError):
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    except OSError:
+        return True
+    return True
+
+
+def read_regular(path: Path) -> bytes:
+    """A file's bytes, refusing (not hanging on) a FIFO, socket or device at that path.
+
+    Opened non-blocking, so a FIFO with no writer cannot stall the open, then checked on
+    the open descriptor, so what is read is what was checked.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ENXIO:  # a Unix socket cannot be opened like a file
+            raise NotRegularFile(
+                errno.ENXIO, f"{path} is a socket, not a regular file", str(path)
+            ) from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _kind(mode)
+            raise NotRegularFile(errno.EINVAL, f"{path} is {kind}, not a regular file", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
+def describe_os_error(error: OSError) -> str:
+    """'state.toml.lock: Is a directory': the file that failed, and how."""
+    reason = error.strerror or str(error)
+    if error.filename and str(error.filename) in reason:
+        return reason  # our own messages name the path already
+    name = error.filename
+    return f"{Path(str(name)).name}: {reason}" if name else reason
 
 
 def fsync_dir(directory: Path) -> None:

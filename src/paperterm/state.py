@@ -7,9 +7,17 @@ The file is the user's and must never be lost:
   overwrite each other;
 - a good load refreshes `state.toml.bak`; a file that cannot be read is moved aside as
   `state.toml.corrupt-<time>` and never overwritten, and the backup is used;
-- a file from a newer paperterm (higher `schema`) is opened read-only;
+- a file from a newer paperterm (higher `schema`) is opened read-only: never renamed,
+  replaced, or copied over the backup;
+- an entry it cannot use (a string or number where a time belongs) is kept as it is,
+  written back on every save, and reported; a TOML date counts as that day;
+- what is not a regular file (a FIFO, socket, device) at the path is refused, not read;
 - a failed write (read-only or full disk) keeps the changes in memory, says so, and
-  they are written by the next save that succeeds.
+  they are written by the next save that succeeds;
+- a change is "pending" until a save has written it: the reader paints it as done only
+  then, so what the screen shows has reached the disk;
+- the UI thread never waits on the file lock: only saves take it, and they hold the
+  in-memory mutex just long enough to copy or swap the data.
 """
 
 from __future__ import annotations
@@ -20,20 +28,28 @@ import os
 import threading
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from paperterm.fsutil import atomic_write
+from paperterm.fsutil import (
+    NotRegularFile,
+    atomic_write,
+    describe_os_error,
+    ensure_dir,
+    read_regular,
+    remove_stale_temps,
+)
 
 if TYPE_CHECKING:
     from filelock import FileLock
 
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT = 10.0
+READ_ONLY_NOTE = "state is read-only; changes are kept for this session only"
 
 
 def utc_now() -> datetime:
@@ -44,12 +60,19 @@ class StateError(Exception):
     """A state file problem fit to show the user in one line."""
 
 
+TABLES = ("read", "starred")
+
+
 @dataclass
 class _Data:
     read: dict[str, datetime]
     starred: dict[str, datetime]
     last_visit: datetime | None = None
     previous_visit: datetime | None = None
+    kept: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Entries of [read]/[starred] that are not times: not used, written back as found."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Top-level keys this version does not know: written back as found."""
 
     @classmethod
     def empty(cls) -> _Data:
@@ -61,6 +84,8 @@ class _Data:
             dict(self.starred),
             self.last_visit,
             self.previous_visit,
+            {name: dict(table) for name, table in self.kept.items()},
+            dict(self.extra),
         )
 
 
@@ -82,8 +107,17 @@ class StateStore:
         """Why the last save failed, until one succeeds."""
         self._data = _Data.empty()
         self._pending: list[_Op] = []
+        self._pending_ids: dict[str, int] = {}
+        """How many unsaved operations each paper has."""
+        self._settled: set[str] = set()
+        """Papers whose last pending operation a save has written, for `take_settled`."""
         self._file_sig: tuple[int, int, int] | None = None
         self._mutex = threading.RLock()
+        """Guards the in-memory data; held briefly, never while waiting on the file lock."""
+        self._save_mutex = threading.Lock()
+        """One save at a time in this process (the file lock serialises processes)."""
+        self._newer = False
+        """The file is from a newer paperterm: never write it, its backup, or set it aside."""
 
     @functools.cached_property
     def _lock(self) -> FileLock:
@@ -99,7 +133,7 @@ class StateStore:
         """Read the file (or its backup). Problems end up in `warnings`, never raised."""
         with self._mutex:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                ensure_dir(self.path.parent)
                 data = self._read_if_sound()
                 if data is None:
                     from filelock import Timeout
@@ -112,9 +146,17 @@ class StateStore:
                         self.read_only = True
                         return self
                 self._data = data
-            except OSError as error:
-                self.warnings.append(f"cannot open {self.path}: {error.strerror or error}")
+            except NotRegularFile as error:
+                self.warnings.append(f"{error.strerror}; opened read-only, nothing will be saved")
                 self.read_only = True
+                self._data = self._load_backup(main_missing=True) or _Data.empty()
+            except OSError as error:
+                self.warnings.append(f"cannot open {self.path}: {describe_os_error(error)}")
+                self.read_only = True
+        if not self.read_only:
+            # Leftovers of saves that were killed mid-write; a live writer's are kept.
+            remove_stale_temps(self.path)
+            remove_stale_temps(self.backup)
         return self
 
     def _read_if_sound(self) -> _Data | None:
@@ -126,7 +168,7 @@ class StateStore:
         """
         sig = self._sig()
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path)
         except FileNotFoundError:
             if self.backup.exists():
                 return None  # restoring from the backup is a repair
@@ -144,7 +186,10 @@ class StateStore:
         return data
 
     def _refresh_backup(self, raw: bytes) -> None:
-        # A good load refreshes the backup, so it is never older than this session.
+        # A good load refreshes the backup, so it is never older than this session; a
+        # newer paperterm's file is left to that paperterm, backup included.
+        if self._newer:
+            return
         with contextlib.suppress(OSError):
             if not self.backup.exists() or self.backup.read_bytes() != raw:
                 atomic_write(self.backup, raw)
@@ -160,7 +205,7 @@ class StateStore:
         """The file's current content; sets aside what cannot be read (lock held)."""
         sig = self._sig()
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path)
         except FileNotFoundError:
             raw = None
         data: _Data | None = None
@@ -180,7 +225,7 @@ class StateStore:
 
     def _load_backup(self, main_missing: bool) -> _Data | None:
         try:
-            raw = self.backup.read_bytes()
+            raw = read_regular(self.backup)
         except OSError:
             return None
         try:
@@ -213,19 +258,36 @@ class StateStore:
         schema = doc.get("schema")
         if not isinstance(schema, int) or isinstance(schema, bool):
             raise StateError(f"{path.name} has no schema version")
-        if schema > SCHEMA_VERSION:
+        newer = schema > SCHEMA_VERSION
+        if newer:
             self.read_only = True
+            self._newer = True
             self.warnings.append(
                 f"{path.name} was written by a newer paperterm (schema {schema}); "
                 "opened read-only, nothing will be saved"
             )
         data = _Data.empty()
-        data.read = _times(doc.get("read"), "read", path)
-        data.starred = _times(doc.get("starred"), "starred", path)
+        for name in TABLES:
+            table, kept = _times(doc.get(name), name, path, lenient=newer)
+            setattr(data, name, table)
+            if kept:
+                data.kept[name] = kept
+                if not newer:
+                    shown = ", ".join(f"{k!r} = {_show(v)}" for k, v in list(kept.items())[:3])
+                    more = f" and {len(kept) - 3} more" if len(kept) > 3 else ""
+                    self.warnings.append(
+                        f"{path.name}: {len(kept)} [{name}] entr{'y' if len(kept) == 1 else 'ies'}"
+                        f" not a time ({shown}{more}); kept in the file as written, not used"
+                    )
         for key in ("last_visit", "previous_visit"):
             value = doc.get(key)
             if isinstance(value, datetime):
                 setattr(data, key, _aware(value))
+        data.extra = {
+            k: v
+            for k, v in doc.items()
+            if k not in ("schema", "last_visit", "previous_visit", *TABLES)
+        }
         return data
 
     # ------------------------------------------------------------ reading
@@ -261,6 +323,16 @@ class StateStore:
     @property
     def dirty(self) -> bool:
         return bool(self._pending)
+
+    def is_pending(self, paper_id: str) -> bool:
+        """Changed here and not yet written to the file."""
+        return paper_id in self._pending_ids
+
+    def take_settled(self) -> set[str]:
+        """Papers whose changes have all been written since the last call."""
+        with self._mutex:
+            settled, self._settled = self._settled, set()
+            return settled
 
     # ------------------------------------------------------------ changing
 
@@ -298,13 +370,18 @@ class StateStore:
             op: _Op = (kind, paper_id, when)
             self._apply(self._data, op)
             self._pending.append(op)
+            self._pending_ids[paper_id] = self._pending_ids.get(paper_id, 0) + 1
             return True
 
     @staticmethod
     def _apply(data: _Data, op: _Op) -> None:
         kind, key, value = op
-        if kind in ("read", "starred"):
+        if kind in TABLES:
             table = data.read if kind == "read" else data.starred
+            # A change by the user replaces whatever unusable value the entry held.
+            kept = data.kept.get(kind)
+            if kept is not None:
+                kept.pop(key, None)
             if value is None:
                 table.pop(key, None)
             else:
@@ -320,23 +397,33 @@ class StateStore:
         """Write pending changes, merged into the file's current content. True on success.
 
         Safe to call from a worker thread. On failure the changes stay pending and
-        `save_error` says why; the in-memory view is unchanged.
+        `save_error` says why; the in-memory view is unchanged. The in-memory mutex is
+        held only to copy the data and to swap in the result, never while the file lock is
+        awaited or the file written, so the UI thread's changes never wait on the disk.
         """
-        with self._mutex:
-            if not self._pending:
-                return True
-            if self.read_only:
-                self.save_error = "state is read-only; changes are kept for this session only"
-                return False
+        with self._save_mutex:
+            with self._mutex:
+                if not self._pending:
+                    return True
+                if self.read_only:
+                    self.save_error = READ_ONLY_NOTE
+                    return False
             from filelock import Timeout
 
-            pending = list(self._pending)
             try:
                 with self._lock:
-                    if self._sig() != self._file_sig or self._file_sig is None:
+                    sig = self._sig()
+                    with self._mutex:
+                        pending = list(self._pending)
+                        unchanged = self._file_sig is not None and sig == self._file_sig
+                        base = self._data.copy() if unchanged else None
+                    if base is None:
                         base = self._read_locked()
-                    else:
-                        base = self._data_without(pending)
+                        if self.read_only:  # it turned out to be a newer paperterm's file
+                            self.save_error = READ_ONLY_NOTE
+                            return False
+                    # Unchanged file: our view is its content plus `pending`, and replaying
+                    # the operations on it is idempotent.
                     for op in pending:
                         self._apply(base, op)
                     payload = _document(base).encode()
@@ -346,39 +433,57 @@ class StateStore:
                 self.save_error = "state file is locked by another paperterm; will retry"
                 return False
             except OSError as error:
-                self.save_error = f"cannot save {self.path.name}: {error.strerror or error}"
+                self.save_error = f"cannot save {self.path.name}: {describe_os_error(error)}"
                 return False
-            del self._pending[: len(pending)]
-            # Changes made by other instances now show here too.
-            self._data = base
-            for op in self._pending:
-                self._apply(self._data, op)
-            self.save_error = None
+            with self._mutex:
+                del self._pending[: len(pending)]
+                for _, key, _ in pending:
+                    left = self._pending_ids.get(key, 0) - 1
+                    if left > 0:
+                        self._pending_ids[key] = left
+                    else:
+                        self._pending_ids.pop(key, None)
+                        if key:
+                            self._settled.add(key)
+                # Changes made by other instances now show here too.
+                for op in self._pending:
+                    self._apply(base, op)
+                self._data = base
+                self.save_error = None
             return True
-
-    def _data_without(self, pending: list[_Op]) -> _Data:
-        # The file is unchanged since we last read or wrote it, and our in-memory view is
-        # that content plus `pending` applied: replaying the ops on it is idempotent.
-        del pending
-        return self._data.copy()
 
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _times(value: Any, name: str, path: Path) -> dict[str, datetime]:
+def _times(
+    value: Any, name: str, path: Path, *, lenient: bool = False
+) -> tuple[dict[str, datetime], dict[str, Any]]:
+    """A [read]/[starred] table as times, and the entries that are not times (kept)."""
     if value is None:
-        return {}
+        return {}, {}
     if not isinstance(value, dict):
+        if lenient:  # a newer layout: read what fits, touch nothing
+            return {}, {}
         raise StateError(f"{path.name}: [{name}] is not a table")
     out: dict[str, datetime] = {}
+    kept: dict[str, Any] = {}
     for key, when in value.items():
         if isinstance(when, datetime):
             out[key] = _aware(when)
-        elif isinstance(when, bool) and when:
+        elif isinstance(when, date):
+            out[key] = datetime(when.year, when.month, when.day, tzinfo=UTC)
+        elif when is True:
             out[key] = datetime(1970, 1, 1, tzinfo=UTC)
-    return out
+        else:
+            kept[key] = when
+    return out, kept
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _document(data: _Data) -> str:
@@ -387,12 +492,24 @@ def _document(data: _Data) -> str:
         head["last_visit"] = data.last_visit
     if data.previous_visit:
         head["previous_visit"] = data.previous_visit
-    parts = [tomli_w.dumps(head)]
+    head.update(data.extra)
+    # Unknown top-level tables go after every plain key, as TOML requires.
+    plain = {k: v for k, v in head.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in head.items() if isinstance(v, dict)}
+    parts = [tomli_w.dumps(plain)]
     for name, table in (("read", data.read), ("starred", data.starred)):
+        kept = data.kept.get(name)
+        if kept:
+            # Rare (a hand-edited file): tomli-w lays out whatever shape the kept values
+            # have, nested tables included.
+            parts.append("\n" + tomli_w.dumps({name: {**table, **kept}}))
+            continue
         parts.append(f"\n[{name}]\n")
         # Insertion order (the order things were read or starred), not sorted: a sort of
         # 10,000 keys was a fifth of a save.
         parts.extend(map(_line, table.keys(), table.values()))
+    if tables:
+        parts.append("\n" + tomli_w.dumps(tables))
     return "".join(parts)
 
 
