@@ -14,6 +14,38 @@ ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z.-]{1,20}/\d{7}(?:v
 
 HF_BASE = "https://huggingface.co"
 
+_NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
+_OLD_ID = re.compile(r"^[a-z][a-z.-]{1,20}/\d{7}(?:v\d+)?$", re.IGNORECASE)
+_ID_IN_TEXT = re.compile(
+    r"(?:huggingface\.co/papers/|arxiv\.org/(?:abs|pdf|html)/|^arxiv:)"
+    r"((?:[a-z][a-z.-]{1,20}/)?[^\s/?#]+)",
+    re.IGNORECASE,
+)
+
+
+class PaperIdError(ValueError):
+    """Text that names no paper the site could have; the message says why."""
+
+
+def parse_paper_id(text: str) -> str:
+    """The site's id for a paper given as `2407.21783`, `arXiv:2407.21783`, a version
+    (`2407.21783v2`), or an HF or arXiv URL (abs, pdf, html; with a version or `.pdf`)."""
+    raw = text.strip()
+    match = _ID_IN_TEXT.search(raw)
+    candidate = match.group(1) if match else raw
+    candidate = candidate.removesuffix(".pdf").removesuffix(".PDF")
+    new = _NEW_ID.match(candidate)
+    if new:
+        return new.group(1)
+    if _OLD_ID.match(candidate):
+        raise PaperIdError(
+            f"{raw!r} is an old-style arXiv id: not on Hugging Face Papers, "
+            "which lists papers from 2023 on"
+        )
+    raise PaperIdError(
+        f"{raw!r} is not a paper id (expected e.g. 2407.21783, arXiv:2407.21783 or a paper URL)"
+    )
+
 
 @dataclass(frozen=True)
 class Paper:

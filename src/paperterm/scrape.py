@@ -28,7 +28,11 @@ MAX_KEYWORDS = 50
 
 
 class ScrapeError(Exception):
-    """The body could not be turned into a day of papers."""
+    """The body could not be turned into a day of papers. The message may quote the body,
+    so it is cleaned like the rest of the scraped text."""
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(clean_line(str(message), 500))
 
 
 class UnparseableError(ScrapeError):
@@ -64,15 +68,22 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+MAX_COUNT = 10**9
+"""No real count comes near this; `1e308` upvotes would be a 309-digit integer that breaks
+every layout and sort, so counts are bounded to +-MAX_COUNT."""
+
+
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return max(-MAX_COUNT, min(value, MAX_COUNT))
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+        return max(-MAX_COUNT, min(int(value), MAX_COUNT))
+    if isinstance(value, str):
+        digits = value.strip()
+        if digits.lstrip("-").isdigit() and len(digits) <= 12:
+            return max(-MAX_COUNT, min(int(digits), MAX_COUNT))
     return None
 
 
@@ -399,7 +410,9 @@ def _parse_cards(tree: Any, day: date | None) -> ScrapedDay:
             org = clean_line(full.text(deep=True) if full else "", 200) or clean_line(
                 org_img.attributes.get("alt"), 200
             )
-        author_count = int(count_match.group(1).replace(",", "")) if count_match else len(authors)
+        author_count = (
+            _int(count_match.group(1).replace(",", "")) or 0 if count_match else len(authors)
+        )
         papers.append(
             Paper(
                 id=pid,

@@ -23,9 +23,16 @@ _ESCAPE_SEQ = re.compile(
     """,
     re.VERBOSE,
 )
-# C0 except tab and newline, DEL, C1, bidi embeddings/overrides/isolates, and the
-# zero-width direction marks that can reorder what a reader sees.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# C0 except tab and newline, DEL, C1, bidi embeddings/overrides/isolates, the direction
+# marks that can reorder what a reader sees (U+061C, U+200E, U+200F), and the invisible
+# characters that carry no meaning in a title or abstract but can pad one out to any
+# width or hide a word from the filter: zero-width space, word joiner and the invisible
+# operators, the Mongolian vowel separator, the BOM. (ZWNJ and ZWJ shape scripts and
+# emoji, so only their runs are cut, to one.)
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]|([\u200c\u200d])[\u200c\u200d]+"
+)
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"
 
@@ -51,7 +58,11 @@ def strip_controls(text: str) -> str:
     if not text or not has_controls(text):
         return text
     text = _ESCAPE_SEQ.sub("", text)
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub(_keep_joiner, text)
+
+
+def _keep_joiner(match: re.Match[str]) -> str:
+    return match.group(1) or ""
 
 
 def _nfc(text: str) -> str:
