@@ -104,9 +104,10 @@ def test_busy_day_is_paged_through(fake_hf) -> None:
 
 def test_fetch_warms_cache_with_progress(fake_hf) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
-    proc = run_cli("fetch", "--date", "2024-08-01", "--days", "3")
+    proc = run_cli("fetch", "--date", "2024-08-01", "--days", "1")
     assert proc.returncode == 0, proc.stderr
-    assert "[3/3]" in proc.stderr and "13 papers" in proc.stderr
+    assert "[1] 2024-08-01 13 papers" in proc.stderr
+    assert "cached 1 day with papers" in proc.stderr
     offline = run_cli("list", "--offline", "--date", "2024-08-01", "--days", "1", "--json")
     assert len(json.loads(offline.stdout)) == 13
 

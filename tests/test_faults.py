@@ -57,7 +57,7 @@ async def test_429_with_an_http_date_is_honoured(fake_hf) -> None:
         Scripted(429, headers={"Retry-After": when}),
         Scripted(200, PAGE_2024.read_bytes()),
     )
-    library = make_library(fake_hf, LATER, sleep=sleep)
+    library = make_library(fake_hf, LATER, sleep=sleep, deadline=60.0)  # room for the wait
     result = await library.load_day(DAY_2024)
     assert len(result.papers) == 13
     assert len(waits) == 1 and 15 <= waits[0] <= 21

@@ -114,7 +114,8 @@ async def test_429_with_short_retry_after_is_honoured(fake_hf) -> None:
         Scripted(429, headers={"Retry-After": "7"}),
         Scripted(200, PAGE_2024.read_bytes()),
     )
-    library = make_library(fake_hf, LATER, sleep=sleep)
+    # The whole request has one deadline, waits included: room for the 7 s wait.
+    library = make_library(fake_hf, LATER, sleep=sleep, deadline=60.0)
     result = await library.load_day(DAY_2024)
     assert len(result.papers) == 13 and waits == [7.0]
     await library.aclose()

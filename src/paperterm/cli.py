@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
-import re
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -41,16 +42,14 @@ def positive(text: str) -> int:
     return value
 
 
-_ID_IN_URL = re.compile(r"(?:huggingface\.co/papers/|arxiv\.org/(?:abs|pdf)/|arxiv:)([^\s/?#]+)")
-
-
 def normalise_id(text: str) -> str:
-    """Accept `2407.21783`, `arXiv:2407.21783`, or an HF/arXiv URL of the paper."""
-    text = text.strip()
-    match = _ID_IN_URL.search(text)
-    if match:
-        text = match.group(1)
-    return text.removesuffix(".pdf")
+    """Accept `2407.21783`, `arXiv:2407.21783`, a versioned id, or an HF/arXiv URL."""
+    from paperterm.model import PaperIdError, parse_paper_id
+
+    try:
+        return parse_paper_id(text)
+    except PaperIdError as error:
+        raise CliError(str(error)) from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,6 +94,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        return _dispatch(args)
+    except BrokenPipeError:
+        # `paperterm list | head`: the reader of our output has gone; end quietly, and keep
+        # Python from complaining about the closed stdout at exit.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    try:
         if args.command is None:
             return run_reader(args)
         if args.command == "list":
@@ -108,9 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("paperterm: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise
     except OSError as error:
-        where = f" ({error.filename})" if error.filename else ""
-        print(f"paperterm: {error.strerror or error}{where}", file=sys.stderr)
+        from paperterm.fsutil import describe_os_error
+
+        print(f"paperterm: {describe_os_error(error)}", file=sys.stderr)
         return EXIT_FAILURE
 
 
@@ -133,11 +147,41 @@ def _state():  # type: ignore[no-untyped-def]
     return store
 
 
-async def _resolve_days(library, args, offline: bool) -> list[date]:  # type: ignore[no-untyped-def]
-    from paperterm.library import day_range
+async def _load_range(library, args, offline: bool, **kw):  # type: ignore[no-untyped-def]
+    """The days `--date`/`--days` name: `--days` counts days with papers, ending at --date
+    (or the site's newest day with papers). A date that can have none is an error."""
+    from paperterm.library import DayRangeError
 
+    if args.date is not None:
+        try:
+            await library.check_day(args.date, offline=offline)
+        except DayRangeError as error:
+            raise CliError(str(error)) from None
     end = args.date or await library.latest_day(offline=offline)
-    return day_range(end, args.days or library.config.days)
+    count = args.days or library.config.days
+    return await library.load_range(
+        end, count, offline=offline, deadline=library.config.command_deadline, **kw
+    )
+
+
+def _say_problems(library, results) -> bool:  # type: ignore[no-untyped-def]
+    """Each day's problem once on stderr (missing days summed up); True if a day failed."""
+    failed = False
+    missing = [r.day for r in results if r.status == "missing"]
+    for result in results:
+        if result.message and result.status != "missing":
+            print(f"paperterm: {result.day}: {result.message}", file=sys.stderr)
+        failed |= result.status == "error"
+    if missing:
+        if len(missing) <= 5:
+            names = ", ".join(d.isoformat() for d in missing)
+        else:
+            names = f"{len(missing)} days, {min(missing)} to {max(missing)}"
+        print(f"paperterm: not in the cache: {names}", file=sys.stderr)
+    problem = library.take_cache_problem()
+    if problem:
+        print(f"paperterm: {problem}", file=sys.stderr)
+    return failed
 
 
 async def cmd_list(args: argparse.Namespace) -> int:
@@ -146,18 +190,16 @@ async def cmd_list(args: argparse.Namespace) -> int:
     library = _library()
     store = _state()
     try:
-        days = await _resolve_days(library, args, args.offline)
-        results = await library.load_days(days, offline=args.offline)
+        results = await _load_range(library, args, args.offline)
     finally:
         await library.aclose()
-    failed = False
-    for result in results:
-        if result.message:
-            print(f"paperterm: {result.day}: {result.message}", file=sys.stderr)
-        failed |= result.status == "error"
-    missing = [r.day.isoformat() for r in results if r.status == "missing"]
-    if missing:
-        print(f"paperterm: not in the cache: {', '.join(missing)}", file=sys.stderr)
+    failed = _say_problems(library, results)
+    if args.date is not None and results and results[0].day == args.date:
+        first = results[0]
+        if first.status == "empty":
+            before = next((r.day for r in results if r.papers), None)
+            where = f"; the day before it with papers is {before:%a %Y-%m-%d}" if before else ""
+            print(f"paperterm: {args.date:%a %Y-%m-%d} has no papers{where}", file=sys.stderr)
     rows = []
     for result in results:
         for paper in sorted(result.papers, key=lambda p: (-p.upvotes, p.title.casefold())):
@@ -177,7 +219,8 @@ async def cmd_list(args: argparse.Namespace) -> int:
             if not result.papers:
                 continue
             age = describe_age(result.age(now)) if result.from_cache else "fresh"
-            print(f"{result.day:%a %Y-%m-%d} · {len(result.papers)} papers · {age}")
+            count = len(result.papers)
+            print(f"{result.day:%a %Y-%m-%d} · {count} paper{'s' if count != 1 else ''} · {age}")
             for r, paper in rows:
                 if r is not result:
                     continue
@@ -185,6 +228,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
                 mark = " " if store.is_read(paper.id) else "•"
                 code = "⌥" if paper.github else " "
                 print(f" {star}{mark} {paper.upvotes:>4} {code} {paper.id:<12} {paper.title}")
+    sys.stdout.flush()
     if failed and not rows:
         return EXIT_FAILURE
     return 0
@@ -198,8 +242,6 @@ async def cmd_fetch(args: argparse.Namespace) -> int:
     done = 0
     errors = 0
     try:
-        days = await _resolve_days(library, args, False)
-        total = len(days)
 
         def progress(result: DayResult) -> None:
             nonlocal done, errors
@@ -213,15 +255,26 @@ async def cmd_fetch(args: argparse.Namespace) -> int:
             if result.message:
                 what += f" ({result.message})"
             errors += result.status == "error"
-            line = f"[{done}/{total}] {result.day} {what}"
+            line = f"[{done}] {result.day} {what}"
             if tty:
-                print(f"\r\x1b[2K{line}", end="" if done < total else "\n", file=sys.stderr)
+                print(f"\r\x1b[2K{line}", end="", file=sys.stderr)
             else:
                 print(line, file=sys.stderr)
 
-        await library.load_days(days, force=args.force, on_result=progress)
+        results = await _load_range(library, args, False, force=args.force, on_result=progress)
     finally:
         await library.aclose()
+    if tty and done:
+        print(file=sys.stderr)
+    problem = library.take_cache_problem()
+    if problem:
+        print(f"paperterm: {problem}", file=sys.stderr)
+        return EXIT_FAILURE  # filling the cache is all `fetch` is for
+    days_with = sum(1 for r in results if r.papers)
+    print(
+        f"paperterm: cached {days_with} day{'s' if days_with != 1 else ''} with papers",
+        file=sys.stderr,
+    )
     return EXIT_FAILURE if errors else 0
 
 

@@ -33,6 +33,11 @@ class Config:
     max_concurrency: int = 4
     """Requests at once to the site: polite, yet ten days load in about three round trips."""
     timeout: float = 10.0
+    """Seconds without a byte from the site before a request is given up."""
+    deadline: float = 30.0
+    """Seconds one day may take in all (retries, waits and the API fallback included)."""
+    command_deadline: float = 120.0
+    """Seconds `list` and `fetch` may take in all; the days not loaded by then are named."""
     max_retry_after: float = 30.0
     """A 429 asking us to wait longer than this is not waited for: the cache is shown."""
     keys: dict[str, str] = field(default_factory=dict)
@@ -97,4 +102,6 @@ def _validate(config: Config) -> None:
     config.read_delay = max(config.read_delay, 0.0)
     config.max_concurrency = min(max(config.max_concurrency, 1), 8)
     config.timeout = min(max(config.timeout, 1.0), 120.0)
+    config.deadline = min(max(config.deadline, 1.0), 600.0)
+    config.command_deadline = min(max(config.command_deadline, 1.0), 3600.0)
     config.max_retry_after = min(max(config.max_retry_after, 0.0), 600.0)

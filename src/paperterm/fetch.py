@@ -121,21 +121,30 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         last_error: FetchError | None = None
+        loop = asyncio.get_running_loop()
+        # One deadline for the request, retries and waits included: a server that trickles
+        # cannot hold a command for `attempts` times the deadline.
+        give_up = loop.time() + self.deadline
         for attempt in range(self.attempts):
             delay: float | None = None
+            remaining = give_up - loop.time()
+            if remaining <= 0:
+                break
             try:
                 async with self._limit:
                     self.in_flight += 1
                     self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
                     try:
-                        async with asyncio.timeout(self.deadline):
+                        async with asyncio.timeout(max(give_up - loop.time(), 0.001)):
                             return await self._get_once(url, params, headers)
                     finally:
                         self.in_flight -= 1
             except TimeoutError:
+                tries = f" ({attempt + 1} attempts)" if attempt else ""
                 last_error = FetchError(
-                    f"{self._where(url)} did not answer within {self.deadline:g} s"
+                    f"{self._where(url)} did not answer within {self.deadline:g} s{tries}"
                 )
+                break
             except httpx.ReadTimeout:
                 last_error = FetchError(
                     f"{self._where(url)} did not answer (no data for {self.read_timeout:g} s)"
@@ -159,8 +168,11 @@ class Fetcher:
                 if delay is None:
                     delay = self.backoff * (2**attempt)
                     delay = delay / 2 + random.uniform(0, delay / 2)  # jitter: no thundering herd
+                if delay >= give_up - loop.time():
+                    break  # the wait would outlast the deadline: report the last error now
                 await self._sleep(delay)
-        assert last_error is not None
+        if last_error is None:
+            last_error = FetchError(f"{self._where(url)} did not answer within {self.deadline:g} s")
         raise last_error
 
     async def _get_once(

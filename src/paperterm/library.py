@@ -20,6 +20,7 @@ from paperterm import paths
 from paperterm.cache import CachedDay, DayCache, is_fresh, utc_today
 from paperterm.config import Config
 from paperterm.errors import FetchError
+from paperterm.fsutil import describe_os_error
 from paperterm.model import Paper
 from paperterm.scrape import (
     ScrapedDay,
@@ -79,9 +80,57 @@ def describe_age(age: timedelta | None) -> str:
     return f"{seconds // 86400} days ago"
 
 
+FEED_START = date(2023, 5, 4)
+"""The first day of the Daily Papers feed: no day before it has papers."""
+
+MAX_SPAN = 60
+"""Calendar days looked through at most beyond twice the days wanted: a holiday season has
+about two empty weeks, and a site that answers nothing must not send us back for years."""
+
+
+class DayRangeError(ValueError):
+    """A date that can have no papers (the future, before the feed began); the message
+    names the nearest day that has papers, when one is known."""
+
+
+def plan_days(
+    end: date,
+    count: int,
+    has_papers: Callable[[date], bool | None],
+    *,
+    since: date | None = None,
+    max_count: int = 0,
+) -> list[date]:
+    """Calendar days from `end` back, newest first, covering `count` days with papers.
+
+    `has_papers` says what is known of a day: True, False (a weekend, a holiday) or None
+    (not known yet: a weekday is taken to have papers, a weekend not, until it is loaded).
+    With `since`, every day from it on is covered too, up to `max_count` days with papers.
+    The span ends at the feed's first day and after 2 * wanted + MAX_SPAN calendar days.
+    """
+    out: list[date] = []
+    found = 0
+    day = end
+    span = 2 * max(count, max_count if since is not None else 0) + MAX_SPAN
+    while day >= FEED_START and len(out) < span:
+        wanted = found < count or (since is not None and day >= since and found < max_count)
+        if not wanted:
+            break
+        out.append(day)
+        known = has_papers(day)
+        if known is None:
+            known = day.weekday() < 5
+        found += bool(known)
+        if day == date.min:
+            break
+        day -= timedelta(days=1)
+    return out or [end]
+
+
 def day_range(end: date, count: int) -> list[date]:
-    """`count` calendar days ending at `end`, newest first."""
-    return [end - timedelta(days=i) for i in range(max(count, 1))]
+    """`count` calendar days ending at `end`, newest first (fewer at the start of time)."""
+    count = min(max(count, 1), (end - date.min).days + 1)
+    return [end - timedelta(days=i) for i in range(count)]
 
 
 class Library:
@@ -97,6 +146,9 @@ class Library:
         self.cache = cache or DayCache(paths.cache_dir(), {"page": parse_page, "api": parse_api})
         self.clock = clock
         self._fetcher = fetcher
+        self.cache_problem: str | None = None
+        """Why the cache cannot be written, once it is known; papers are served anyway."""
+        self._cache_problem_told = False
 
     @property
     def fetcher(self) -> Fetcher:
@@ -106,6 +158,7 @@ class Library:
             self._fetcher = Fetcher(
                 self.config.base_url,
                 read_timeout=self.config.timeout,
+                deadline=self.config.deadline,
                 max_retry_after=self.config.max_retry_after,
                 max_concurrency=self.config.max_concurrency,
             )
@@ -118,6 +171,13 @@ class Library:
 
     def today(self) -> date:
         return utc_today(self.clock())
+
+    def take_cache_problem(self) -> str | None:
+        """The cache problem, the first time it is asked for after it happened."""
+        if self.cache_problem is None or self._cache_problem_told:
+            return None
+        self._cache_problem_told = True
+        return self.cache_problem
 
     # ---------------------------------------------------------------- cache only
 
@@ -148,8 +208,23 @@ class Library:
 
     # ---------------------------------------------------------------- network
 
+    def newest_cached(self) -> date | None:
+        """The newest cached day with papers that is not in the future."""
+        today = self.today()
+        for day in self.cache.days():
+            if day <= today:
+                result = self.cached(day)
+                if result is not None and result.papers:
+                    return day
+        return None
+
+    def has_papers(self, day: date) -> bool | None:
+        """What the cache knows of a day: papers (True), none (False), not cached (None)."""
+        result = self.cached(day)
+        return None if result is None else bool(result.papers)
+
     async def latest_day(self, *, offline: bool = False) -> date:
-        """The newest day the site has papers for (offline: the newest cached day)."""
+        """The newest day with papers: the site's, else the newest cached one, else today."""
         today = self.today()
         if not offline:
             try:
@@ -159,8 +234,59 @@ class Library:
                     return min(found, today)
             except FetchError:
                 pass
-        cached = [d for d in self.cache.days() if d <= today]
-        return cached[0] if cached else today
+        return await asyncio.to_thread(self.newest_cached) or today
+
+    async def check_day(self, day: date, *, offline: bool = False) -> None:
+        """Raise DayRangeError for a day that can have no papers, naming the nearest that has."""
+        if day > self.today():
+            newest = await self.latest_day(offline=offline)
+            raise DayRangeError(
+                f"{day} is in the future; the newest day with papers is {newest:%a %Y-%m-%d}"
+            )
+        if day < FEED_START:
+            raise DayRangeError(
+                f"{day} is before the feed began; its first day with papers is "
+                f"{FEED_START:%a %Y-%m-%d}"
+            )
+
+    async def load_range(
+        self,
+        end: date,
+        count: int,
+        *,
+        since: date | None = None,
+        max_count: int = 0,
+        offline: bool = False,
+        force: bool = False,
+        on_result: Callable[[DayResult], Any] | None = None,
+        deadline: float | None = None,
+    ) -> list[DayResult]:
+        """The days from `end` back that hold `count` days with papers (see plan_days),
+        loading more days while weekends and holidays turn out empty. Newest first."""
+        loop = asyncio.get_running_loop()
+        give_up = None if deadline is None else loop.time() + deadline
+        known: dict[date, DayResult] = {}
+
+        def has_papers(day: date) -> bool | None:
+            result = known.get(day)
+            if result is None:
+                return None
+            if result.status in ("ok", "empty"):
+                return bool(result.papers)
+            return None
+
+        while True:
+            days = plan_days(end, count, has_papers, since=since, max_count=max_count)
+            todo = [d for d in days if d not in known]
+            if not todo:
+                return [known[d] for d in days]
+            left = None if give_up is None else max(give_up - loop.time(), 0.001)
+            for result in await self.load_days(
+                todo, offline=offline, force=force, on_result=on_result, deadline=left
+            ):
+                known[result.day] = result
+            if give_up is not None and loop.time() >= give_up:
+                return [known[d] for d in days if d in known]
 
     async def load_days(
         self,
@@ -169,8 +295,14 @@ class Library:
         offline: bool = False,
         force: bool = False,
         on_result: Callable[[DayResult], Any] | None = None,
+        deadline: float | None = None,
     ) -> list[DayResult]:
-        """Several days at once (the fetcher bounds concurrency), in the order given."""
+        """Several days at once (the fetcher bounds concurrency), in the order given.
+
+        With a `deadline` (seconds), days not loaded by then end as errors that say so,
+        from the cache where it has them.
+        """
+        days = list(days)
 
         async def one(day: date) -> DayResult:
             result = await self.load_day(day, offline=offline, force=force)
@@ -178,7 +310,25 @@ class Library:
                 on_result(result)
             return result
 
-        return list(await asyncio.gather(*(one(day) for day in days)))
+        tasks = [asyncio.ensure_future(one(day)) for day in days]
+        if deadline is None:
+            return list(await asyncio.gather(*tasks))
+        _, late = await asyncio.wait(tasks, timeout=deadline)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.gather(*late, return_exceptions=True)
+        out: list[DayResult] = []
+        for day, task in zip(days, tasks, strict=True):
+            if task in late:
+                message = f"not loaded within the command's {deadline:g} s deadline"
+                result = self._fallback(day, self.cached(day), message)
+                if on_result is not None:
+                    on_result(result)
+                out.append(result)
+            else:
+                out.append(task.result())
+        return out
 
     async def load_day(self, day: date, *, offline: bool = False, force: bool = False) -> DayResult:
         if day > self.today():
@@ -191,9 +341,12 @@ class Library:
         if cached and not force and cached.fetched_at and is_fresh(day, cached.fetched_at, now):
             return cached
         try:
-            if self.config.source == "api":
-                return await self._from_api(day, cached)
-            return await self._from_page(day, cached, entry)
+            async with asyncio.timeout(self.config.deadline):
+                if self.config.source == "api":
+                    return await self._from_api(day, cached)
+                return await self._from_page(day, cached, entry)
+        except TimeoutError:
+            return self._fallback(day, cached, f"gave up on {day} after {self.config.deadline:g} s")
         except FetchError as error:
             return self._fallback(day, cached, str(error))
         except ScrapeError as error:
@@ -281,17 +434,28 @@ class Library:
                 cached,
                 message=f"the site now lists no papers for {day}; keeping the cached list",
             )
-        entry = self.cache.store(
-            day,
-            source,
-            body,
-            scraped.papers,
-            fetched_at=now,
-            empty=not scraped.papers,
-            etag=etag,
-            last_modified=last_modified,
-            note=note,
-        )
+        try:
+            entry = self.cache.store(
+                day,
+                source,
+                body,
+                scraped.papers,
+                fetched_at=now,
+                empty=not scraped.papers,
+                etag=etag,
+                last_modified=last_modified,
+                note=note,
+            )
+        except OSError as error:
+            # A cache that cannot be written costs only the caching: the papers are shown.
+            if self.cache_problem is None:
+                self.cache_problem = (
+                    f"the cache is not being written ({self.cache.root}: "
+                    f"{describe_os_error(error)})"
+                )
+            entry = CachedDay(
+                day, source, scraped.papers, now, not scraped.papers, etag, last_modified, note
+            )
         return DayResult(
             day,
             entry.papers,
