@@ -402,13 +402,14 @@ async def test_link_picker_lists_every_link_and_opens_one(fake_hf, private_dirs)
         assert browser.urls == ["https://arxiv.org/pdf/2609.31620"]
 
 
-async def test_filter_narrows_live_and_escape_restores(fake_hf, private_dirs) -> None:
+async def test_filter_narrows_live_and_escape_keeps_the_found_paper(fake_hf, private_dirs) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("j", "j")
         before = app.paper_list.paper
+        assert before is not None and "Gaussian Avatar" not in before.title
         await pilot.press("slash", *"video")
         await pilot.pause()
         shown = titles(app)
@@ -424,7 +425,8 @@ async def test_filter_narrows_live_and_escape_restores(fake_hf, private_dirs) ->
         await pilot.press("escape")
         await pilot.pause()
         assert len(titles(app)) == 13
-        assert app.paper_list.paper == before
+        # The paper the filter found stays under the cursor, in the whole list again.
+        assert app.paper_list.paper.title == "Expressive Whole-Body 3D Gaussian Avatar"
         assert app.focused is app.paper_list
 
 
@@ -659,8 +661,9 @@ async def test_key_hints_follow_the_focus(fake_hf, private_dirs) -> None:
 
 
 async def test_read_timer_firing_under_a_dialog(fake_hf, private_dirs) -> None:
-    """The read delay runs out while the help screen is open: the paper is still marked read,
-    and a pending timer at exit does no harm."""
+    """The read delay runs out while the help screen is open: the paper is not being looked
+    at, so it is not marked read until it has been in view a whole delay after the dialog
+    closed; a pending timer at exit does no harm."""
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs, read_delay=0.3)
     async with app.run_test(size=SIZE) as pilot:
@@ -668,9 +671,12 @@ async def test_read_timer_firing_under_a_dialog(fake_hf, private_dirs) -> None:
         await pilot.press("j")
         paper = app.paper_list.paper
         await pilot.press("question_mark")
-        await pilot.pause(0.6)
-        assert app.is_running and app.store.is_read(paper.id)
-        await pilot.press("escape", "slash", *"video")
+        await pilot.pause(0.8)
+        assert app.is_running and not app.store.is_read(paper.id)
+        await pilot.press("escape")
+        await pilot.pause(0.9)
+        assert app.store.is_read(paper.id)
+        await pilot.press("slash", *"video")
         await pilot.press("question_mark")  # typed into the filter, not the help
         assert app.is_running
     # The app exited with the abstract's highlight refresh still pending: no exception.

@@ -7,6 +7,10 @@ results come back as plain data. Everything scraped reaches the screen as `Conte
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,17 +25,19 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
-from paperterm import gcpolicy, paths
+from paperterm import crashlog, gcpolicy, paths
 from paperterm.config import Config
-from paperterm.library import DayResult, Library, day_range, describe_age
+from paperterm.library import DayRangeError, DayResult, Library, day_range, describe_age
 from paperterm.links import UnsafeURL, check_url
 from paperterm.listing import SORT_ORDER, SORTS, Listing
 from paperterm.model import Paper
 from paperterm.query import Query, QueryError, highlight_pattern, parse_query
 from paperterm.seen import SeenStore
-from paperterm.startup import FIRST_PAINT_DAYS, Startup, initial_days, load_startup, newest_cached
+from paperterm.startup import RangeWanted, Startup, load_startup, newest_cached
 from paperterm.state import StateStore
+from paperterm.text import clean_line
 from paperterm.widgets import _strip_fix
 from paperterm.widgets.abstract import AbstractPane, paper_content
 from paperterm.widgets.filter_input import FilterInput
@@ -92,6 +98,10 @@ class Flags:
     def is_new(self, paper: Paper) -> bool:
         return self.seen.is_new(paper)
 
+    def is_pending(self, paper_id: str) -> bool:
+        """Changed and not yet on disk: shown as saving, not as done."""
+        return self.store.is_pending(paper_id)
+
 
 class PapertermApp(App[None]):
     """The morning read."""
@@ -126,6 +136,7 @@ class PapertermApp(App[None]):
         Binding("c", "open_link('code')", "Code", id="open_code"),
         Binding("w", "open_link('project')", "Project page", show=False, id="open_project"),
         Binding("l", "links", "Links", id="links"),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
         Binding("slash", "focus_filter", "Filter", id="focus_filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("d", "goto_date", "Go to day", show=False, id="goto_date"),
@@ -149,6 +160,7 @@ class PapertermApp(App[None]):
         ("Space", "scroll the abstract (at its end: next unread)"),
         ("o a p c w", "open HF page, arXiv, PDF, code, project page"),
         ("l", "pick any of the paper's links"),
+        ("y", "copy the paper's id and link (or the link no browser opened)"),
         ("/", "filter (see below); Esc clears it"),
         ("d", "go to a day (older days load on demand too)"),
         ("r", "refresh from the site"),
@@ -171,9 +183,16 @@ class PapertermApp(App[None]):
         opener: Opener | None = None,
         clock: Callable[[], datetime] | None = None,
         startup: Startup | None = None,
+        handle_signals: bool = False,
     ) -> None:
         super().__init__()
         _strip_fix.apply()
+        self._handle_signals = handle_signals
+        self._user_moved = False
+        """Whether the user has moved the cursor: after that, nothing moves it for them."""
+        self._wanted: RangeWanted | None = None
+        self._failed_url: str | None = None
+        """A link no browser could open, for the copy key, until the cursor moves."""
         self._last_input = time.monotonic()
         self._startup = startup
         self.library = library
@@ -204,6 +223,10 @@ class PapertermApp(App[None]):
         self._status_source = "starting…"
         self._status_progress = ""
         self._status_note = ""
+        self._save_note = ""
+        """Why saving failed, shown until a save succeeds."""
+        self._open_note = ""
+        """What the last link did; cleared when the cursor moves."""
         self._status_filter_error = ""
         self._counts = (0, 0)
         self._oldest_requested: date | None = None
@@ -243,6 +266,10 @@ class PapertermApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._collect_when_idle)
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(signum, self._on_terminate, signum)
         if self.config.keys:
             known = {b.id for b in self.BINDINGS if isinstance(b, Binding)}
             for unknown in sorted(set(self.config.keys) - known):
@@ -265,9 +292,41 @@ class PapertermApp(App[None]):
     async def on_unmount(self) -> None:
         await self.library.aclose()
 
+    def _handle_exception(self, error: Exception) -> None:
+        # A crash the workers' handler did not catch: logged before Textual shows it, and
+        # the app's return code (1) becomes the process's exit status.
+        crashlog.record(error, "the reader crashed")
+        super()._handle_exception(error)
+
+    def _on_terminate(self, signum: int) -> None:
+        """SIGTERM, or SIGHUP (the terminal closed): save everything, then leave."""
+        self.store.save()
+        self.seen.save()
+        # A terminal that is gone can wedge the shutdown's last writes: what matters is
+        # saved, so the process ends in a few seconds whatever the screen does.
+        watchdog = threading.Timer(3.0, os._exit, (128 + signum,))
+        watchdog.daemon = True  # a clean exit does not wait for it
+        watchdog.start()
+        self.exit(return_code=128 + signum)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker failure ends here: the view stays, the user is told, the
+        traceback goes to the log."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        where = crashlog.record(error, f"worker {event.worker.name}")
+        what = clean_line(f"{type(error).__name__}: {error}", 300)
+        self.notify(
+            f"{event.worker.name} failed ({what}); the list is kept. Details: {where}",
+            severity="error",
+            markup=False,
+            timeout=12,
+        )
+
     # ------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="start")
+    @work(thread=True, exclusive=True, group="start", exit_on_error=False)
     def _start(self) -> None:
         """Read what the first frame needs (when run_app did not), then paint it."""
         startup = load_startup(
@@ -282,12 +341,14 @@ class PapertermApp(App[None]):
     def _first_paint(self, startup: Startup) -> None:
         for warning in startup.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
+        self._wanted = startup.wanted
         self._receive(startup.first, True)
-        self.call_after_refresh(self._load_rest, startup.days)
+        painted = {r.day for r in startup.first}
+        self.call_after_refresh(self._load_rest, startup.days, painted)
 
-    @work(thread=True, exclusive=True, group="start")
-    def _load_rest(self, days: list[date]) -> None:
-        rest = days[FIRST_PAINT_DAYS:]
+    @work(thread=True, exclusive=True, group="start", exit_on_error=False)
+    def _load_rest(self, days: list[date], painted: set[date]) -> None:
+        rest = [d for d in days if d not in painted]
         more = [r for d in rest if (r := self.library.cached(d)) is not None]
         if more:
             self.call_from_thread(self._receive, more, True)
@@ -316,27 +377,41 @@ class PapertermApp(App[None]):
             return
         self._refresh(days, force=False, find_latest=self.end_date is None)
 
-    @work(exclusive=True, group="refresh")
+    @work(exclusive=True, group="refresh", exit_on_error=False)
     async def _refresh(self, days: list[date], force: bool, find_latest: bool) -> None:
+        """Revalidate the range from the site: anchored on the site's newest day with
+        papers (or the given --date), counting days with papers, weekends skipped."""
         self._status_progress = "checking the site…"
         self._update_status()
+        wanted = self._wanted or RangeWanted(self.config.days)
         try:
+            anchor = max(days)
             if find_latest:
-                latest = await self.library.latest_day()
-                if latest > max(days):
-                    days = initial_days(
-                        self.config, self.store, latest, self.days_wanted, since_visit=True
-                    )
-                    self._oldest_requested = min(self._oldest_requested or min(days), min(days))
+                # Wherever the site's newest day is, before or after the cached one: the
+                # range follows it both ways.
+                anchor = await self.library.latest_day()
             done = 0
 
             def progress(result: DayResult) -> None:
                 nonlocal done
                 done += 1
-                self._status_progress = f"fetching {done}/{len(days)}"
+                self._status_progress = f"fetched {done} days"
                 self._receive([result], False)
 
-            results = await self.library.load_days(days, force=force, on_result=progress)
+            results = await self.library.load_range(
+                anchor,
+                wanted.count,
+                since=wanted.since,
+                max_count=wanted.max_count,
+                force=force,
+                on_result=progress,
+            )
+            # Older days the user brought in (`]`, go-to-day) are refreshed with the rest.
+            extra = [d for d in days if d not in {r.day for r in results}]
+            if extra:
+                results += await self.library.load_days(extra, force=force, on_result=progress)
+            self._oldest_requested = min([self._oldest_requested or anchor, *days])
+            self._oldest_requested = min(self._oldest_requested, *(r.day for r in results))
         finally:
             self._status_progress = ""
         errors = [r for r in results if r.message and r.status in ("ok", "empty", "error")]
@@ -350,11 +425,22 @@ class PapertermApp(App[None]):
                 timeout=8,
             )
         self._update_status()
+        self._tell_cache_problem()
         self._first_visit_notice()
         self._save_seen()  # once per refresh, not once per day received
         self.refreshed.set()
         if self.paper_list.paper is None:
             self._show(None)
+
+    def _tell_cache_problem(self) -> None:
+        problem = self.library.take_cache_problem()
+        if problem:
+            self.notify(
+                f"{problem}; papers are shown, but will not be there offline",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
 
     def _source_text(
         self, results: Iterable[DayResult], where: str | None = None, verb: str = "updated"
@@ -379,30 +465,39 @@ class PapertermApp(App[None]):
         if from_cache and results:
             self._status_source = self._source_text(results, verb="cached")
         if changed:
-            first_paint = self.paper_list.paper is None
+            plist = self.paper_list
+            first_paint = plist.paper is None
+            newest_before = plist.rows[0].day if plist.rows else None
             moves = [
                 m for r in self.loaded.values() for p in r.papers if (m := self.seen.movement(p))
             ]
-            self.paper_list.set_movement(self.seen.movement, max(moves, default=0))
+            plist.set_movement(self.seen.movement, max(moves, default=0))
             self._rebuild()
-            if first_paint:
+            newer_day = (
+                bool(plist.rows)
+                and newest_before is not None
+                and (plist.rows[0].day > newest_before)
+            )
+            # A newer day arriving (the refresh after a cached first paint) takes the cursor
+            # to it, unless the user has moved: nothing jumps under their hands.
+            if first_paint or (newer_day and not self._user_moved and self.query_obj is None):
                 self._cursor_to_first_unread()
         self._update_status()
 
     def _cursor_to_first_unread(self) -> None:
-        """Start on the first unread paper of the newest day."""
+        """Start on the first unread paper of the newest day, its header on screen."""
         plist = self.paper_list
         rows = plist.rows
         if not rows:
             return
         newest = rows[0].day
-        for row in rows:
-            if row.day != newest:
-                break
-            if row.paper is not None and not self.store.is_read(row.paper.id):
-                plist.select_id(row.paper.id)
-                return
-        plist.first()
+        day_papers = [r.paper for r in rows if r.day == newest and r.paper is not None]
+        target = next((p for p in day_papers if not self.store.is_read(p.id)), None)
+        if target is None and day_papers:
+            target = day_papers[0]
+        if target is not None:
+            plist.select_id(target.id, with_day=True)
+        self._follow_cursor()
 
     def _first_visit_notice(self) -> None:
         if self._noticed:
@@ -461,6 +556,8 @@ class PapertermApp(App[None]):
         namespaces: Mapping[str, DOMNode] | None = None,
     ) -> bool:
         self._last_input = time.monotonic()
+        if self.paper_list.paper is not None:
+            self._user_moved = True
         try:
             return await super().run_action(action, default_namespace, namespaces)
         finally:
@@ -478,15 +575,24 @@ class PapertermApp(App[None]):
         paper = self.paper_list.paper
         if paper is self._followed:
             return
+        left_behind = self._followed is not None and (
+            paper is None or paper.id != self._followed.id
+        )
+        if left_behind and (self._open_note or self._failed_url):
+            # The link notes were about the paper left behind.
+            self._open_note = ""
+            self._failed_url = None
+            self._update_status()
         self._followed = paper
         self._show(paper)
         self._read_due = None
         if paper is None or self.store.is_read(paper.id):
             return
         delay = self.config.read_delay
-        if delay <= 0:
+        if delay <= 0 and self._reading():
             self._mark_read(paper.id, record_undo=False)
             return
+        delay = max(delay, 0.05)
         self._read_due = (paper.id, time.monotonic() + delay)
         if self._read_timer is None:
             self._read_timer = self.set_timer(delay, self._read_check)
@@ -505,10 +611,23 @@ class PapertermApp(App[None]):
         if remaining > 0:
             self._read_timer = self.set_timer(remaining, self._read_check)
             return
+        if not self._reading():
+            # Typing in the filter, or a dialog open: the paper is not being looked at.
+            # It counts once it has been in view a whole delay with the list or pane focused.
+            self._read_due = (paper_id, time.monotonic() + self.config.read_delay)
+            self._read_timer = self.set_timer(self.config.read_delay, self._read_check)
+            return
         self._read_due = None
         current = self.paper_list.paper
         if current is not None and current.id == paper_id:
             self._mark_read(paper_id, record_undo=False)
+
+    def _reading(self) -> bool:
+        """Whether the user is looking at the paper: the list or its abstract has focus."""
+        return self.screen is self.screen_stack[0] and self.focused in (
+            self.paper_list,
+            self.abstract,
+        )
 
     def _show(self, paper: Paper | None, keep_scroll: bool = False) -> None:
         if paper is None:
@@ -518,12 +637,19 @@ class PapertermApp(App[None]):
         flags = (
             self.store.is_starred(paper.id),
             self.store.is_read(paper.id),
+            self.store.is_pending(paper.id),
             self.seen.is_new(paper),
             self.seen.movement(paper),
         )
-        starred, read, new, movement = flags
+        starred, read, pending, new, movement = flags
         content = paper_content(
-            paper, starred=starred, read=read, new=new, movement=movement, highlight=pattern
+            paper,
+            starred=starred,
+            read=read,
+            pending=pending,
+            new=new,
+            movement=movement,
+            highlight=pattern,
         )
         # Everything the text is made from: the same key, the same text.
         key = (paper, flags, pattern.pattern if pattern else None)
@@ -573,18 +699,27 @@ class PapertermApp(App[None]):
                 )
             self._changed([paper_id])
 
-    @work(thread=True, group="save")
+    @work(thread=True, group="save", exit_on_error=False)
     def _save_state(self) -> None:
         ok = self.store.save()
         message = None if ok else self.store.save_error
         self.call_from_thread(self._saved, message)
 
     def _saved(self, error: str | None) -> None:
-        if error != self._status_note and (error or self._status_note.startswith("cannot save")):
-            self._status_note = error or ""
+        """A save ended: what it wrote is now painted as done (until then it shows as
+        saving), and a failure is said until a later save succeeds."""
+        settled = self.store.take_settled()
+        if settled:
+            self.paper_list.refresh_papers(settled)
+            current = self.paper_list.paper
+            if current is not None and current.id in settled:
+                self._show(current, keep_scroll=True)
+        note = error or ""
+        if note != self._save_note:
+            self._save_note = note
             self._update_status()
 
-    @work(thread=True, exclusive=True, group="seen")
+    @work(thread=True, exclusive=True, group="seen", exit_on_error=False)
     def _save_seen(self) -> None:
         self.seen.save()
 
@@ -595,8 +730,11 @@ class PapertermApp(App[None]):
         left: list[tuple[str, str] | str] = [(f" {self._status_source}", "$text-muted")]
         if self._status_progress:
             left += ["  ", (f"⟳ {self._status_progress}", "$text-accent")]
-        if self._status_note:
-            left += ["  ", (self._status_note, "$text-warning")]
+        for note in (self._save_note, self._status_note):
+            if note:
+                left += ["  ", (note, "$text-warning")]
+        if self._open_note:
+            left += ["  ", (self._open_note, "$text-muted")]
         right: list[tuple[str, str] | str] = []
         if self._status_filter_error:
             right += [(f"query: {self._status_filter_error}", "$text-error"), "  "]
@@ -762,25 +900,53 @@ class PapertermApp(App[None]):
         except UnsafeURL as error:
             self.notify(f"Refused to open {label}: {error}", severity="error", markup=False)
             return
-        self._mark_read(paper.id, record_undo=False)
         if self.opener.needs_terminal():
             # A console browser takes over this terminal: step aside until it exits.
             try:
                 with self.suspend():
-                    self.opener.open(url)
+                    ok = self.opener.open(url)
             except SuspendNotSupported:
-                self._open_in_thread(url)
+                self._open_in_thread(paper.id, label, url)
+            else:
+                self._opened(paper.id, label, url, ok)
         else:
-            self._open_in_thread(url)
-        self._status_note = f"opened {label}: {url}"
+            self._open_in_thread(paper.id, label, url)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_in_thread(self, paper_id: str, label: str, url: str) -> None:
+        ok = self.opener.open(url)
+        self.call_from_thread(self._opened, paper_id, label, url, ok)
+
+    def _opened(self, paper_id: str, label: str, url: str, ok: bool) -> None:
+        """Say what happened: 'opened' only when a browser was started."""
+        if ok:
+            self._failed_url = None
+            self._open_note = f"opened {label}: {url}"
+            self._mark_read(paper_id, record_undo=False)
+        else:
+            self._failed_url = url
+            self._open_note = f"no browser could be started; {label}: {url} (y copies it)"
+            self.notify(
+                f"No browser could be started (set $BROWSER). {label}: {url}\n"
+                "Press y to copy the link.",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
         self._update_status()
 
-    @work(thread=True, group="browser")
-    def _open_in_thread(self, url: str) -> None:
-        if not self.opener.open(url):
-            self.call_from_thread(
-                self.notify, f"No browser could open {url}", severity="error", markup=False
-            )
+    def action_copy_link(self) -> None:
+        """Copy the link that could not be opened, else the paper's id and page."""
+        paper = self.paper_list.paper
+        if self._failed_url:
+            text = self._failed_url
+        elif paper is not None:
+            text = f"{paper.id} {paper.hf_url}"
+        else:
+            return
+        self.copy_to_clipboard(text)
+        self._open_note = f"copied: {text}"
+        self._update_status()
 
     # ------------------------------------------------------------ actions: filter
 
@@ -793,7 +959,9 @@ class PapertermApp(App[None]):
     def action_clear_filter(self) -> None:
         field = self.filter_input
         had_filter = bool(field.value) or self.query_obj is not None
-        keep = self._pre_filter_id
+        # The paper the filter found stays under the cursor: that is what the user was after.
+        found = self.paper_list.paper
+        keep = found.id if found is not None and had_filter else self._pre_filter_id
         # Cleared first, so the field's own edit handler finds nothing left to do.
         self.query_obj = None
         field.value = ""
@@ -852,10 +1020,12 @@ class PapertermApp(App[None]):
 
         self.push_screen(GotoDate(), chosen)
 
-    @work(exclusive=True, group="goto")
+    @work(exclusive=True, group="goto", exit_on_error=False)
     async def _goto(self, day: date) -> None:
-        if day > self.library.today():
-            self.notify(f"{day} is in the future.", markup=False)
+        try:
+            await self.library.check_day(day, offline=self.offline)
+        except DayRangeError as error:
+            self.notify(str(error), severity="warning", markup=False)
             return
         # A day and the few before it, so a weekend lands on the Friday.
         days = [d for d in day_range(day, 4) if d not in self.loaded]
@@ -888,7 +1058,7 @@ class PapertermApp(App[None]):
         self._loading_older = True
         self._load_older_worker(self._oldest_requested)
 
-    @work(group="older")
+    @work(group="older", exit_on_error=False)
     async def _load_older_worker(self, oldest: date) -> None:
         try:
             days = day_range(oldest - timedelta(days=1), 7)
@@ -932,6 +1102,7 @@ _PALETTE = [
     ("Open code (GitHub)", "c", "open_link('code')"),
     ("Open project page", "w", "open_link('project')"),
     ("Pick a link to open", "l", "links"),
+    ("Copy the paper's id and link", "y", "copy_link"),
     ("Filter papers", "/", "focus_filter"),
     ("Go to day", "d", "goto_date"),
     ("Refresh from the site", "r", "refresh"),
@@ -959,6 +1130,7 @@ def run_app(date: date | None = None, days: int | None = None, offline: bool = F
         days=days,
         offline=offline,
         startup=startup,
+        handle_signals=True,
     )
     try:
         app.run()
@@ -967,6 +1139,12 @@ def run_app(date: date | None = None, days: int | None = None, offline: bool = F
         store.save()
         seen.save()
     if store.save_error:
-        print(f"paperterm: {store.save_error}")
+        print(f"paperterm: {store.save_error}", file=sys.stderr)
         return 1
-    return 0
+    code = app.return_code or 0
+    if code == 1:  # Textual's code for a crash: its traceback is on the screen
+        print(
+            f"paperterm: the reader crashed; the traceback is in {crashlog.log_path()}",
+            file=sys.stderr,
+        )
+    return code

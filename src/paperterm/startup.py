@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 
 from paperterm.config import Config
-from paperterm.library import DayResult, Library, day_range
+from paperterm.library import DayResult, Library, plan_days
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore
 
@@ -26,30 +26,55 @@ class Startup:
     """Every day to show, newest first."""
     first: list[DayResult]
     """The cached copies of the newest FIRST_PAINT_DAYS of them."""
+    wanted: RangeWanted
     warnings: list[str] = field(default_factory=list)
 
 
 def newest_cached(library: Library) -> date:
-    """The newest cached day that is not in the future, or today."""
-    today = library.today()
-    for day in library.cached_days():
-        if day <= today:
-            return day
-    return today
+    """The newest cached day with papers that is not in the future, or today."""
+    return library.newest_cached() or library.today()
+
+
+@dataclass(frozen=True)
+class RangeWanted:
+    """How many days to show: days with papers, not calendar days."""
+
+    count: int
+    since: date | None = None
+    """With no range given: every day since the last visit is shown too ..."""
+    max_count: int = 0
+    """... up to this many days with papers."""
+
+
+def wanted_range(
+    config: Config, store: StateStore, days_wanted: int | None, since_visit: bool
+) -> RangeWanted:
+    """--days if given; else `days`, and the days since the last visit within the bound."""
+    if days_wanted:
+        return RangeWanted(days_wanted)
+    last = store.last_visit
+    if last is not None and since_visit:
+        return RangeWanted(
+            config.days, last.astimezone(UTC).date(), config.since_last_visit_max_days
+        )
+    return RangeWanted(config.days)
 
 
 def initial_days(
-    config: Config, store: StateStore, end: date, days_wanted: int | None, since_visit: bool
+    library: Library, end: date, wanted: RangeWanted, read: dict[date, DayResult | None]
 ) -> list[date]:
-    """--days if given; else the days since the last visit, bounded by the config."""
-    if days_wanted:
-        return day_range(end, days_wanted)
-    count = config.days
-    last = store.last_visit
-    if last is not None and since_visit:
-        since = (end - last.astimezone(UTC).date()).days + 1
-        count = max(count, min(since, config.since_last_visit_max_days))
-    return day_range(end, count)
+    """The calendar days to show from `end` back, judged by what the cache knows.
+
+    `read` collects the cache entries looked at, so the caller need not read them again.
+    """
+
+    def has_papers(day: date) -> bool | None:
+        if day not in read:
+            read[day] = library.cached(day)
+        result = read[day]
+        return None if result is None else bool(result.papers)
+
+    return plan_days(end, wanted.count, has_papers, since=wanted.since, max_count=wanted.max_count)
 
 
 def load_startup(
@@ -65,7 +90,17 @@ def load_startup(
     if store.last_visit is not None:
         seen.since = store.last_visit.astimezone(UTC).date()
     end = end_date or newest_cached(library)
-    days = initial_days(library.config, store, end, days_wanted, since_visit=end_date is None)
-    first = [r for d in days[:FIRST_PAINT_DAYS] if (r := library.cached(d)) is not None]
+    wanted = wanted_range(library.config, store, days_wanted, since_visit=end_date is None)
+    read: dict[date, DayResult | None] = {}
+    days = initial_days(library, end, wanted, read)
+    # Counted in days with papers: a weekend in the range must not keep a day out of the
+    # first frame.
+    first: list[DayResult] = []
+    for day in days:
+        result = read.get(day) if day in read else library.cached(day)
+        if result is not None:
+            first.append(result)
+            if sum(1 for r in first if r.papers) >= FIRST_PAINT_DAYS:
+                break
     warnings = list(store.warnings) + ([seen.problem] if seen.problem else [])
-    return Startup(days, first, warnings)
+    return Startup(days, first, wanted, warnings)

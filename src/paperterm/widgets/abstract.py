@@ -32,6 +32,7 @@ def paper_content(
     *,
     starred: bool,
     read: bool,
+    pending: bool = False,
     new: bool = False,
     movement: int | None = None,
     highlight: re.Pattern[str] | None = None,
@@ -44,7 +45,10 @@ def paper_content(
         title = title.highlight_regex(highlight, style="reverse")
     lines.append(title)
     flags = []
-    if starred:
+    if pending:
+        # Not yet on disk: shown as done only once it is saved.
+        flags.append(("◌ saving…", "$text-muted"))
+    elif starred:
         flags.append(("★ starred", "$text-warning"))
     flags.append(("read" if read else "● unread", "$text-muted" if read else "$text-accent"))
     if new:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
@@ -24,6 +24,15 @@ from paperterm.listing import Row
 from paperterm.model import Paper
 from paperterm.query import PaperFlags
 from paperterm.widgets._lines import OncePerPaint, set_virtual_size
+
+SAVING = "◌"
+"""Shown in the star column while a paper's star or read mark is not yet on disk: what
+the list paints as done (★, the read look) has been saved."""
+
+
+class RowFlags(PaperFlags, Protocol):
+    def is_pending(self, paper_id: str) -> bool: ...
+
 
 _ListPaint = tuple[int, int, str]
 """Scroll offset, width, the cursor's look."""
@@ -87,7 +96,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
             super().__init__()
             self.paper = paper
 
-    def __init__(self, flags: PaperFlags, *, id: str | None = None) -> None:
+    def __init__(self, flags: RowFlags, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.flags = flags
         self.rows: list[Row] = []
@@ -154,12 +163,24 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
                     self._strip_cache.pop((index, look), None)
                 self.refresh_line(index)
 
-    def select_id(self, paper_id: str) -> bool:
+    def select_id(self, paper_id: str, *, with_day: bool = False) -> bool:
+        """Put the cursor on a paper. `with_day`: scroll so that its day's header is the
+        top line (the papers above it in view too), where the screen is tall enough."""
         for index, row in enumerate(self.rows):
             if row.paper is not None and row.paper.id == paper_id:
                 self._move_to(index)
+                if with_day:
+                    self._show_day_of(index)
                 return True
         return False
+
+    def _show_day_of(self, index: int) -> None:
+        header = index
+        while header > 0 and not self.rows[header].is_header:
+            header -= 1
+        height = self.scrollable_content_region.height or self.size.height
+        if index - header < max(height, 1):
+            self.scroll_to(y=header, animate=False, force=True, immediate=True)
 
     # ------------------------------------------------------------ movement
 
@@ -383,6 +404,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
     def _paper_row(self, paper: Paper) -> Content:
         read = self.flags.is_read(paper.id)
         starred = self.flags.is_starred(paper.id)
+        pending = self.flags.is_pending(paper.id)
         new = self.flags.is_new(paper)
         delta = self.movement(paper)
         width = self.scrollable_content_region.width
@@ -390,7 +412,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         delta_text = f"▲+{min(delta, 999)}" if delta else ""
         prefix = Content.assemble(
             (" ●" if not read else "  ", self._style("paper-list--unread")),
-            ("★" if starred else " ", self._style("paper-list--star")),
+            (SAVING if pending else "★" if starred else " ", self._style("paper-list--star")),
             ("✦" if new else " ", self._style("paper-list--new")),
             (f"{paper.upvotes:>4} ", self._style("paper-list--votes")),
             (f"{delta_text:<{self._delta_width}}", self._style("paper-list--delta")),
