@@ -228,11 +228,19 @@ async def test_bad_query_keeps_last_good_result(site, private_dirs) -> None:
         await pilot.press("slash", *"upvotes:>=10")
         await pilot.pause()
         good = [p.id for p in app.paper_list.papers]
-        await pilot.press(*" is:cool")
+        count = app.query_one("#status").right.plain.split("  ·  ")[0].split("query: ")[-1]
+        # Malformed from its first keystroke to its last: an unclosed phrase.
+        await pilot.press(*' "video gen')
+        await pilot.pause()
+        assert [p.id for p in app.paper_list.papers] == good
+        status = app.query_one("#status").right.plain
+        assert "not closed" in status and count in status
+        assert app.query_one("#filter").has_class("-invalid")
+        # Pasted at once: the same.
+        app.filter_input.value = "upvotes:>=10 is:cool"
         await pilot.pause()
         assert [p.id for p in app.paper_list.papers] == good
         assert "is: takes" in app.query_one("#status").right.plain
-        assert app.query_one("#filter").has_class("-invalid")
 
 
 async def test_goto_a_day_the_filter_hides_says_so(site, private_dirs) -> None:  # type: ignore[no-untyped-def]

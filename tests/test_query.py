@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -59,20 +60,57 @@ def text_of(r: dict) -> str:
     return " ".join(f"{r['title']} {authors} {r.get('summary', '')}".split()).casefold()
 
 
+def has(word: str, text: str) -> bool:
+    """`word` at the start of a word of `text`, any case: what a query word means."""
+    return (
+        re.search(r"(?<!\w)" + re.escape(word), " ".join(text.split()), re.IGNORECASE) is not None
+    )
+
+
 @pytest.mark.parametrize(
     ("query", "expect"),
     [
-        ("diffusion", lambda r: "diffusion" in text_of(r)),
-        ("DIFFUSION video", lambda r: "diffusion" in text_of(r) and "video" in text_of(r)),
-        ('"reinforcement learning"', lambda r: "reinforcement learning" in text_of(r)),
-        ("agent -benchmark", lambda r: "agent" in text_of(r) and "benchmark" not in text_of(r)),
-        ("title:llm", lambda r: "llm" in " ".join(r["title"].split()).casefold()),
-        ("author:wang", lambda r: any("wang" in a["name"].casefold() for a in r["authors"])),
-        ("abstract:robot", lambda r: "robot" in " ".join(r["summary"].split()).casefold()),
+        ("diffusion", lambda r: has("diffusion", text_of(r))),
+        ("DIFFUSION video", lambda r: has("diffusion", text_of(r)) and has("video", text_of(r))),
+        ('"reinforcement learning"', lambda r: has("reinforcement learning", text_of(r))),
+        (
+            "agent -benchmark",
+            lambda r: has("agent", text_of(r)) and not has("benchmark", text_of(r)),
+        ),
+        ("title:llm", lambda r: has("llm", r["title"])),
+        ("author:wang", lambda r: any(has("wang", a["name"]) for a in r["authors"])),
+        ("abstract:robot", lambda r: has("robot", r["summary"])),
         (
             "kw:diffusion",
-            lambda r: any("diffusion" in k.casefold() for k in r.get("ai_keywords", [])),
+            lambda r: any(has("diffusion", k) for k in r.get("ai_keywords", [])),
         ),
+        ("lora OR adapter", lambda r: has("lora", text_of(r)) or has("adapter", text_of(r))),
+        (
+            "(video OR image) -diffusion",
+            lambda r: (
+                (has("video", text_of(r)) or has("image", text_of(r)))
+                and not has("diffusion", text_of(r))
+            ),
+        ),
+        (
+            "model -(survey OR benchmark)",
+            lambda r: (
+                has("model", text_of(r))
+                and not (has("survey", text_of(r)) or has("benchmark", text_of(r)))
+            ),
+        ),
+        (
+            "title:agent OR upvotes:>=30 has:code",
+            lambda r: (
+                has("agent", r["title"]) or (r["upvotes"] >= 30 and bool(r.get("githubRepo")))
+            ),
+        ),
+        (
+            "day:2025-09-30..2025-10-01",
+            lambda r: date(2025, 9, 30) <= r["_day"] <= date(2025, 10, 1),
+        ),
+        ("day:..2025-09-30", lambda r: r["_day"] <= date(2025, 9, 30)),
+        ("upvotes:..3", lambda r: r["upvotes"] <= 3),
         (
             "org:alibaba",
             lambda r: (
@@ -133,10 +171,18 @@ def test_states(week) -> None:  # type: ignore[no-untyped-def]
         ('"open phrase', "not closed"),
         ("title:", "needs a value"),
         ("video -", "lone '-'"),
+        ("upvotes:50..10", "upvotes: 50..10 is reversed (did you mean 10..50?)"),
+        ("day:2026-08-15..2026-08-01", "is reversed"),
+        ("day:2026-08-01..soon", "range of dates"),
+        ("(video", "'(' is not closed"),
+        ("video)", "')' has no '('"),
+        ("video OR", "OR needs a term on each side"),
+        ("OR video", "OR needs a term on each side"),
+        ("()", "empty ( )"),
     ],
 )
 def test_malformed_queries_say_what_is_wrong(query: str, message: str) -> None:
-    with pytest.raises(QueryError, match=message.replace("(", r"\(")):
+    with pytest.raises(QueryError, match=re.escape(message)):
         parse_query(query)
 
 
@@ -147,14 +193,32 @@ def test_empty_query_matches_everything(week) -> None:  # type: ignore[no-untype
 
 
 def test_highlight_pattern_covers_positive_terms_only() -> None:
-    q = parse_query('diffusion "video model" -survey title:llama upvotes:>3')
+    q = parse_query('diffusion "video model" -survey title:llama upvotes:>3 -(gan OR vae)')
     pattern = highlight_pattern(q)
     assert pattern is not None
-    assert pattern.findall("Diffusion VIDEO MODEL llama survey") == [
+    assert pattern.findall("Diffusion VIDEO MODEL llama survey gan") == [
         "Diffusion",
         "VIDEO MODEL",
         "llama",
     ]
+    # As it matches: at the start of a word only.
+    rl = highlight_pattern(parse_query("RL"))
+    assert rl is not None and rl.findall("RLHF in a world of control, rl") == ["RL", "rl"]
+
+
+def test_words_match_whole_words_or_prefixes_not_any_substring(week) -> None:  # type: ignore[no-untyped-def]
+    """`RL` matched 87 of 173 papers, most through "world" or "control"."""
+    papers, raw = week
+    got = ids(papers, "RL")
+    assert got == {pid for pid, r in raw.items() if has("rl", text_of(r))}
+    substring = {pid for pid, r in raw.items() if "rl" in text_of(r)}
+    assert len(got) < len(substring) / 2
+    world_only = [
+        p for p in papers if "world" in p.haystack and not re.search(r"(?<!\w)rl", p.haystack)
+    ]
+    assert world_only and not {p.id for p in world_only} & got
+    prefix = ids(papers, "diffu")
+    assert ids(papers, "diffusion") | ids(papers, "diffuse") <= prefix
 
 
 @pytest.mark.parametrize(
@@ -171,6 +235,13 @@ def test_highlight_pattern_covers_positive_terms_only() -> None:
         "zzzz-no-such-word",
         '""',
         '-"" model',
+        "lora OR adapter",
+        "(video OR image) -diffusion",
+        "-(survey OR benchmark) model",
+        "is:unread OR has:code",
+        "title:agent OR author:wang",
+        "-a",
+        "((agent))",
     ],
 )
 def test_search_index_agrees_with_per_paper_matching(week, query) -> None:  # type: ignore[no-untyped-def]

@@ -96,17 +96,11 @@ class Listing:
         it does not vanish the moment it is marked read).
         """
         ordered = sorted(days, key=lambda d: d[0], reverse=True)
-        match = None
         ok: set[str] | None = None
-        excluded: set[str] = set()
-        words_only = query is not None and bool(query.words) and not query.rest
-        if query is not None:
-            index = self._search_index(ordered) if query.words else None
-            if words_only and index is not None:
-                # The common case, plain words: set membership, no call per paper.
-                ok, excluded = query.word_sets(index)
-            else:
-                match = query.predicate(flags, index)
+        if query is not None and not query.is_empty:
+            # Sets of ids from the index: plain words cost a set lookup per paper, and each
+            # term is looked for only among the papers the earlier ones left.
+            ok = query.matching_ids(self._search_index(ordered), flags)
         is_read = flags.is_read
         rows: list[Row] = []
         shown = total = 0
@@ -117,10 +111,6 @@ class Listing:
                 if ok.isdisjoint(ids):  # most days, for a query of a few words: one C call
                     continue
                 visible = [r for r, i in zip(visible, ids, strict=True) if i in ok]
-            elif words_only:
-                visible = [r for r, i in zip(visible, ids, strict=True) if i not in excluded]
-            elif match is not None:
-                visible = [r for r in visible if match(r.paper)]  # type: ignore[arg-type]
             if hide_read:
                 visible = [
                     r

@@ -1,21 +1,25 @@
-"""The filter bar's query language, parsed into a predicate over papers.
+"""The filter bar's query language, parsed into a tree that matches papers.
 
     diffusion "video generation"     all words and phrases must match (title, authors, abstract)
-    -survey                          exclude
+    lora OR adapter                  either
+    (lora OR adapter) -survey        parentheses group; - leaves out a term or a group
+    -(survey OR benchmark)
     title:llama author:"Yann LeCun"  abstract: org: kw:  field prefixes
     is:starred is:unread is:read is:new
     has:code has:project
-    upvotes:>=20 stars:>100 comments:>3 upvotes:10..50
-    day:2024-08-01 day:>=2024-08-01
+    upvotes:>=20 stars:>100 comments:>3 upvotes:10..50 upvotes:..5
+    day:2024-08-01 day:>=2024-08-01 day:2026-08-01..2026-08-15
 
-Matching is case-insensitive substring matching. Everything here is pure: no Textual, no IO.
+Words and phrases match at the start of a word, in any case: `RL` finds "RL" and "RLHF",
+not "world" or "control"; `diffu` finds "diffusion". Everything here is pure: no Textual,
+no IO.
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -59,86 +63,203 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
     "=": operator.eq,
 }
-_TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z]+):)?("([^"]*)"?|\S+)?')
 _COMPARE = re.compile(r"^(>=|<=|>|<|=)?(.+)$")
+_FIELD = re.compile(r"^([A-Za-z]+):(.*)$", re.DOTALL)
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def starts_word(needle: str, text: str) -> bool:
+    """Whether `needle` occurs in `text` at the start of a word (both casefolded).
+
+    A needle that does not begin with a letter or digit (`[cls]`, `-`) matches anywhere.
+    """
+    index = text.find(needle)
+    if index <= 0 or not _is_word(needle[0]):
+        return index != -1
+    while index != -1:
+        if not _is_word(text[index - 1]):
+            return True
+        index = text.find(needle, index + 1)
+    return False
+
+
+# ---------------------------------------------------------------- the tree
+
+
+class Node:
+    """A part of a query: matches one paper, or finds the matching ids among many."""
+
+    def matches(self, paper: Paper, flags: PaperFlags) -> bool:
+        raise NotImplementedError
+
+    def ids(self, run: _Run, within: set[str] | None) -> set[str]:
+        """Ids of the matching papers (only those in `within`, when given)."""
+        papers = run.papers_in(within)
+        flags = run.flags
+        return {p.id for p in papers if self.matches(p, flags)}
+
+    def cost(self, run: _Run) -> int:
+        """Evaluated cheapest first in an AND, so later terms look at fewer papers."""
+        return 3
+
+
+@dataclass
+class Words(Node):
+    """A plain word or phrase: title, authors or abstract, at the start of a word."""
+
+    needle: str
+
+    def matches(self, paper: Paper, flags: PaperFlags) -> bool:
+        return not self.needle or starts_word(self.needle, paper.haystack)
+
+    def ids(self, run: _Run, within: set[str] | None) -> set[str]:
+        return run.index.matching(self.needle, within=within)
+
+    def cost(self, run: _Run) -> int:
+        return 0 if run.index.knows(self.needle) else 1
+
+
+@dataclass
+class FieldWords(Node):
+    name: str
+    needle: str
+
+    def matches(self, paper: Paper, flags: PaperFlags) -> bool:
+        return starts_word(self.needle, TEXT_FIELDS[self.name](paper).casefold())
+
+    def cost(self, run: _Run) -> int:
+        return 2
+
+
+@dataclass
+class Test(Node):
+    """Any other term: a number, a day, a state, has:."""
+
+    predicate: Predicate
+
+    def matches(self, paper: Paper, flags: PaperFlags) -> bool:
+        return self.predicate(paper, flags)
+
+
+@dataclass
+class Not(Node):
+    child: Node
+
+    def matches(self, paper: Paper, flags: PaperFlags) -> bool:
+        return not self.child.matches(paper, flags)
+
+    def ids(self, run: _Run, within: set[str] | None) -> set[str]:
+        base = run.all_ids if within is None else within
+        return base - self.child.ids(run, within)
+
+    def cost(self, run: _Run) -> int:
+        return 4  # after the positive terms: it takes away from what they left
+
+
+@dataclass
+class And(Node):
+    children: list[Node]
+
+    def matches(self, paper: Paper, flags: PaperFlags) -> bool:
+        return all(child.matches(paper, flags) for child in self.children)
+
+    def ids(self, run: _Run, within: set[str] | None) -> set[str]:
+        # Each term is looked for only among the papers the earlier ones left: typing the
+        # third word of a query searches hundreds of papers, not ten thousand.
+        found = within
+        for child in sorted(self.children, key=lambda c: c.cost(run)):
+            found = child.ids(run, found)
+            if not found:
+                return set()
+        return set(run.all_ids) if found is None else found
+
+
+@dataclass
+class Or(Node):
+    children: list[Node]
+
+    def matches(self, paper: Paper, flags: PaperFlags) -> bool:
+        return any(child.matches(paper, flags) for child in self.children)
+
+    def ids(self, run: _Run, within: set[str] | None) -> set[str]:
+        found: set[str] = set()
+        for child in self.children:
+            found |= child.ids(run, within)
+        return found
+
+
+class _Run:
+    """One evaluation: the index, the flags, and the papers by id."""
+
+    def __init__(self, index: SearchIndex, flags: PaperFlags) -> None:
+        self.index = index
+        self.flags = flags
+        self.all_ids = index.all_ids
+
+    def papers_in(self, within: set[str] | None) -> Iterable[Paper]:
+        if within is None:
+            return self.index.papers
+        by_id = self.index.by_id
+        return [by_id[i] for i in within]
 
 
 @dataclass
 class Query:
     text: str
-    predicates: list[Predicate] = field(default_factory=list)
+    root: Node | None = None
     highlights: list[str] = field(default_factory=list)
-    """Terms to highlight where they match (positive text terms only)."""
-    words: list[tuple[str, bool]] = field(default_factory=list)
-    """Plain words and phrases (casefolded, negated?): matched through a SearchIndex when
-    one is given, which is several times faster over thousands of papers."""
-    rest: list[Predicate] = field(default_factory=list)
-    """Every other predicate (fields, states, numbers)."""
+    """Terms to highlight where they match (text terms not under a `-`)."""
 
     @property
     def is_empty(self) -> bool:
-        return not self.predicates
+        return self.root is None
 
     def matches(self, paper: Paper, flags: PaperFlags) -> bool:
-        return all(predicate(paper, flags) for predicate in self.predicates)
+        return self.root is None or self.root.matches(paper, flags)
+
+    def matching_ids(self, index: SearchIndex, flags: PaperFlags) -> set[str] | None:
+        """Ids of the indexed papers that match; None when the query matches everything."""
+        if self.root is None:
+            return None
+        return self.root.ids(_Run(index, flags), None)
 
     def predicate(
         self, flags: PaperFlags, index: SearchIndex | None = None
     ) -> Callable[[Paper], bool]:
-        """One function of a paper, for filtering thousands of papers fast."""
-        if index is None or not self.words:
-            predicates = self.predicates
-        else:
-            ok, excluded = self.word_sets(index)
-
-            def in_words(paper: Paper, flags: PaperFlags) -> bool:
-                return paper.id in ok if ok is not None else paper.id not in excluded
-
-            predicates = [in_words, *self.rest]
-        if len(predicates) == 1:
-            only = predicates[0]
-            return lambda paper: only(paper, flags)
-
-        def every(paper: Paper) -> bool:
-            return all(predicate(paper, flags) for predicate in predicates)
-
-        return every
-
-    def word_sets(self, index: SearchIndex) -> tuple[set[str] | None, set[str]]:
-        """Ids matching every positive word (None: there is none), and ids to leave out."""
-        positive = [needle for needle, negate in self.words if not negate]
-        negative = [needle for needle, negate in self.words if negate]
-        # Words already searched cost nothing, so they go first; each word after them is
-        # looked for only among the papers every earlier word left (typing the third word
-        # of a query searches hundreds of papers, not ten thousand).
-        positive.sort(key=lambda needle: not index.knows(needle))
-        allowed: set[str] | None = None
-        for needle in positive:
-            allowed = index.matching(needle, within=allowed)
-        excluded: set[str] = set()
-        for needle in negative:
-            excluded |= index.matching(needle, within=allowed)
-        return ((allowed - excluded) if allowed is not None else None), excluded
+        """One function of a paper (through the index's sets when one is given)."""
+        if index is None:
+            return lambda paper: self.matches(paper, flags)
+        ok = self.matching_ids(index, flags)
+        if ok is None:
+            return lambda paper: True
+        return lambda paper: paper.id in ok
 
 
 class SearchIndex:
     """Every loaded paper's search text, for finding a word in thousands of papers with
-    one C-level `in` per paper (and fewer as a word grows: see `matching`)."""
+    one C-level `find` per paper (and fewer as a word grows: see `matching`)."""
 
     MEMO_SIZE = 256
 
     def __init__(self, papers: list[Paper]) -> None:
+        self.papers = papers
         self._ids = [p.id for p in papers]
         self._texts = [p.haystack for p in papers]
         self._text_of = dict(zip(self._ids, self._texts, strict=True))
+        self.by_id = {p.id: p for p in papers}
+        self.all_ids = set(self._ids)
+        """Every id; shared, never changed (set operations on it make new sets)."""
         self._memo: dict[str, set[str]] = {}
 
     def knows(self, needle: str) -> bool:
         return needle in self._memo
 
     def matching(self, needle: str, within: set[str] | None = None) -> set[str]:
-        """Ids of the papers whose search text contains `needle` (casefolded); only those
-        in `within` when it is given."""
+        """Ids of the papers whose search text has a word starting with `needle`
+        (casefolded); only those in `within` when it is given."""
         found = self._memo.get(needle)
         if found is None and within is not None and self._few(within):
             # Few papers left to look at: check those, and keep no partial answer.
@@ -153,14 +274,16 @@ class SearchIndex:
     def _search(self, needle: str) -> set[str]:
         if not needle:
             return set(self._ids)
-        # A text holding `needle` holds every piece of it, so the answer lies within the
-        # answer for the word as it was a keystroke ago (or with its first letter off).
-        known = [self._memo[part] for part in (needle[:-1], needle[1:]) if part in self._memo]
-        if known:
-            smallest = min(known, key=len)
-            if self._few(smallest):
-                return self._among(needle, smallest)
-        return {i for i, text in zip(self._ids, self._texts, strict=True) if needle in text}
+        # A word starting with `needle` starts with `needle` less its last letter too, so
+        # the answer lies within the answer for the word as it was a keystroke ago.
+        known = self._memo.get(needle[:-1]) if len(needle) > 1 else None
+        if known is not None and self._few(known):
+            return self._among(needle, known)
+        return {
+            i
+            for i, text in zip(self._ids, self._texts, strict=True)
+            if needle in text and starts_word(needle, text)
+        }
 
     def _few(self, ids: set[str]) -> bool:
         """Under half the papers: checking them one by one beats scanning them all."""
@@ -168,86 +291,170 @@ class SearchIndex:
 
     def _among(self, needle: str, ids: set[str]) -> set[str]:
         text_of = self._text_of
-        return {i for i in ids if needle in text_of[i]}
+        return {i for i in ids if starts_word(needle, text_of[i])}
+
+
+# ---------------------------------------------------------------- parsing
+
+_Token = tuple[str, str]
+"""(kind, text): kind is 'term' (a word, or field:value with the value's quotes taken
+off), 'phrase', '(', ')', '-' or 'OR'."""
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        ch = text[pos]
+        if ch.isspace():
+            pos += 1
+        elif ch in "()":
+            out.append((ch, ch))
+            pos += 1
+        elif ch == "-":
+            if pos + 1 >= end or text[pos + 1].isspace():
+                raise QueryError("a lone '-' needs a word after it")
+            out.append(("-", "-"))
+            pos += 1
+        elif ch == '"':
+            close = text.find('"', pos + 1)
+            if close == -1:
+                raise QueryError('a quoted phrase is not closed with "')
+            out.append(("phrase", text[pos + 1 : close]))
+            pos = close + 1
+        else:
+            start = pos
+            while pos < end and not text[pos].isspace() and text[pos] not in '()"':
+                pos += 1
+            word = text[start:pos]
+            field_match = _FIELD.match(word)
+            if field_match and not field_match.group(2) and pos < end and text[pos] == '"':
+                close = text.find('"', pos + 1)
+                if close == -1:
+                    raise QueryError('a quoted phrase is not closed with "')
+                out.append(("term", f"{field_match.group(1)}:{text[pos + 1 : close]}"))
+                pos = close + 1
+            elif word == "OR":
+                out.append(("OR", word))
+            else:
+                out.append(("term", word))
+    return out
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token], query: Query) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.query = query
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
+
+    def parse(self) -> Node | None:
+        if not self.tokens:
+            return None
+        node = self.or_expr(negated=False)
+        if self.pos < len(self.tokens):
+            kind = self.peek()
+            if kind == ")":
+                raise QueryError("a ')' has no '(' before it")
+            raise QueryError(f"cannot read the query at {self.tokens[self.pos][1]!r}")
+        return node
+
+    def or_expr(self, negated: bool) -> Node:
+        parts = [self.and_expr(negated)]
+        while self.peek() == "OR":
+            self.pos += 1
+            if self.peek() in (None, ")", "OR"):
+                raise QueryError("OR needs a term on each side")
+            parts.append(self.and_expr(negated))
+        return parts[0] if len(parts) == 1 else Or(parts)
+
+    def and_expr(self, negated: bool) -> Node:
+        parts: list[Node] = []
+        while self.peek() not in (None, ")", "OR"):
+            parts.append(self.unary(negated))
+        if not parts:
+            raise QueryError("OR needs a term on each side")
+        return parts[0] if len(parts) == 1 else And(parts)
+
+    def unary(self, negated: bool) -> Node:
+        if self.peek() == "-":
+            self.pos += 1
+            return Not(self.unary(not negated))
+        return self.atom(negated)
+
+    def atom(self, negated: bool) -> Node:
+        kind, text = self.tokens[self.pos]
+        self.pos += 1
+        if kind == "(":
+            if self.peek() == ")":
+                raise QueryError("empty ( ): put terms inside")
+            if self.peek() is None:
+                raise QueryError("a '(' is not closed with ')'")
+            node = self.or_expr(negated)
+            if self.peek() != ")":
+                raise QueryError("a '(' is not closed with ')'")
+            self.pos += 1
+            return node
+        if kind == ")":
+            raise QueryError("a ')' has no '(' before it")
+        if kind == "phrase":
+            if not negated and text.strip():
+                self.query.highlights.append(text)
+            return Words(text.casefold())
+        return _term(text, self.query, negated)
 
 
 def parse_query(text: str) -> Query:
     query = Query(text)
-    pos = 0
-    text = text.rstrip()
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:  # pragma: no cover - the regex always advances
-            raise QueryError(f"cannot read the query at column {pos + 1}")
-        pos = match.end()
-        negate, name, raw, quoted = (
-            match.group(1) == "-",
-            match.group(2),
-            match.group(3),
-            match.group(4),
-        )
-        if raw is None:
-            if name:
-                raise QueryError(f"{name}: needs a value")
-            if negate:
-                raise QueryError("a lone '-' needs a word after it")
-            continue
-        is_phrase = raw.startswith('"')
-        if is_phrase and (len(raw) < 2 or not raw.endswith('"')):
-            raise QueryError('a quoted phrase is not closed with "')
-        value = quoted if is_phrase else raw
-        assert value is not None
-        predicate = _term(name.lower() if name else None, value, is_phrase, query, negate)
-        predicate = _negated(predicate) if negate else predicate
-        query.predicates.append(predicate)
-        if name is None:
-            query.words.append((value.casefold(), negate))
-        else:
-            query.rest.append(predicate)
+    query.root = _Parser(_tokens(text), query).parse()
     return query
 
 
-def _negated(predicate: Predicate) -> Predicate:
-    return lambda paper, flags: not predicate(paper, flags)
-
-
-def _term(name: str | None, value: str, phrase: bool, query: Query, negate: bool) -> Predicate:
-    if name is None:
-        needle = value.casefold()
-        if not needle:
-            return lambda paper, flags: True
-        if not negate:
-            query.highlights.append(value)
-        return lambda paper, flags: needle in paper.haystack
+def _term(text: str, query: Query, negated: bool) -> Node:
+    match = _FIELD.match(text)
+    if match is None:
+        if not negated:
+            query.highlights.append(text)
+        return Words(text.casefold())
+    name, value = match.group(1).lower(), match.group(2)
+    if not value:
+        raise QueryError(f"{name}: needs a value")
     name = FIELD_ALIASES.get(name, name)
     name = NUMBER_ALIASES.get(name, name)
     if name in TEXT_FIELDS:
-        getter = TEXT_FIELDS[name]
-        needle = value.casefold()
-        if not negate:
+        if not negated:
             query.highlights.append(value)
-        return lambda paper, flags: needle in getter(paper).casefold()
+        return FieldWords(name, value.casefold())
     if name in NUMBER_FIELDS:
-        return _number(name, value)
+        return Test(_number(name, value))
     if name == "day":
-        return _day(value)
+        return Test(_day(value))
     if name == "is":
-        return _is(value.lower())
+        return Test(_is(value.lower()))
     if name == "has":
-        return _has(value.lower())
+        return Test(_has(value.lower()))
     known = ", ".join([*TEXT_FIELDS, *NUMBER_FIELDS, "day", "is", "has"])
     raise QueryError(f"unknown field {name}: (known: {known})")
+
+
+def _range(name: str, value: str, parse: Callable[[str], Any], wants: str) -> tuple[Any, Any]:
+    low_text, _, high_text = value.partition("..")
+    try:
+        low = parse(low_text) if low_text else None
+        high = parse(high_text) if high_text else None
+    except ValueError:
+        raise QueryError(f"{name}: wants a range {wants}") from None
+    if low is not None and high is not None and low > high:
+        raise QueryError(f"{name}: {value} is reversed (did you mean {high_text}..{low_text}?)")
+    return low, high
 
 
 def _number(name: str, value: str) -> Predicate:
     getter = NUMBER_FIELDS[name]
     if ".." in value:
-        low_text, _, high_text = value.partition("..")
-        try:
-            low = int(low_text) if low_text else None
-            high = int(high_text) if high_text else None
-        except ValueError:
-            raise QueryError(f"{name}: wants a range of whole numbers like 10..50") from None
+        low, high = _range(name, value, int, "of whole numbers like 10..50")
 
         def in_range(paper: Paper, flags: PaperFlags) -> bool:
             got = getter(paper)
@@ -275,6 +482,13 @@ def _number(name: str, value: str) -> Predicate:
 
 
 def _day(value: str) -> Predicate:
+    if ".." in value:
+        low, high = _range("day", value, date.fromisoformat, "of dates like 2024-08-01..2024-08-15")
+
+        def in_range(paper: Paper, flags: PaperFlags) -> bool:
+            return (low is None or paper.day >= low) and (high is None or paper.day <= high)
+
+        return in_range
     match = _COMPARE.match(value)
     assert match is not None
     op = _OPS[match.group(1) or "="]
@@ -306,8 +520,10 @@ def _has(value: str) -> Predicate:
 
 
 def highlight_pattern(query: Query) -> re.Pattern[str] | None:
-    """One case-insensitive pattern for every positive text term, longest first."""
+    """One case-insensitive pattern for every highlighted term, at the start of a word as
+    it matches, longest first."""
     terms = sorted({t for t in query.highlights if t.strip()}, key=len, reverse=True)
     if not terms:
         return None
-    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    parts = [(r"(?<!\w)" if _is_word(t[0]) else "") + re.escape(t) for t in terms]
+    return re.compile("|".join(parts), re.IGNORECASE)
