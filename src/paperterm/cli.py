@@ -307,6 +307,21 @@ def run_reader(args: argparse.Namespace) -> int:
     from paperterm import gcpolicy
 
     gcpolicy.quiet()  # before the UI's imports, most of what start-up allocates
+    if args.date is not None:
+        _check_reader_date(args.date)
     from paperterm.app import run_app
 
     return run_app(date=args.date, days=args.days, offline=args.offline)
+
+
+def _check_reader_date(day: date) -> None:
+    """The reader's --date gets list's one-line message, before any screen is drawn. The
+    newest day is named from the cache: the reader must not wait on the network to say it."""
+    from paperterm.config import load_config
+    from paperterm.library import DayRangeError, Library
+
+    library = Library(load_config())
+    try:
+        asyncio.run(library.check_day(day, offline=True))
+    except DayRangeError as error:
+        raise CliError(str(error)) from None

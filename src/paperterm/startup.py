@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date
 
+from paperterm import paths
 from paperterm.config import Config
 from paperterm.library import DayResult, Library, plan_days
+from paperterm.prefs import ViewPrefs, load_prefs
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore
 
@@ -28,6 +30,8 @@ class Startup:
     """The cached copies of the newest FIRST_PAINT_DAYS of them."""
     wanted: RangeWanted
     warnings: list[str] = field(default_factory=list)
+    prefs: ViewPrefs = field(default_factory=ViewPrefs)
+    """The sort and hide-read last used."""
 
 
 def newest_cached(library: Library) -> date:
@@ -70,6 +74,10 @@ def initial_days(
 
     def has_papers(day: date) -> bool | None:
         if day not in read:
+            # Only the first frame's days are read before it is painted; past them the
+            # weekday rule stands in, and the refresh counts the real days.
+            if sum(1 for r in read.values() if r is not None and r.papers) >= FIRST_PAINT_DAYS:
+                return None
             read[day] = library.cached(day)
         result = read[day]
         return None if result is None else bool(result.papers)
@@ -103,4 +111,4 @@ def load_startup(
             if sum(1 for r in first if r.papers) >= FIRST_PAINT_DAYS:
                 break
     warnings = list(store.warnings) + ([seen.problem] if seen.problem else [])
-    return Startup(days, first, wanted, warnings)
+    return Startup(days, first, wanted, warnings, load_prefs(paths.prefs_file()))
