@@ -55,3 +55,17 @@ def test_help_screen(snap_compare, tmp_path, bodies) -> None:
 
 def test_link_picker(snap_compare, tmp_path, bodies) -> None:
     assert snap_compare(demo(tmp_path, bodies), press=["l"], terminal_size=SIZE, run_before=ready)
+
+
+def test_narrow_list(snap_compare, tmp_path, bodies) -> None:
+    """80x24: one pane at a time, the list first, titles at full width."""
+    assert snap_compare(
+        demo(tmp_path, bodies), press=["j"], terminal_size=(80, 24), run_before=ready
+    )
+
+
+def test_narrow_paper(snap_compare, tmp_path, bodies) -> None:
+    """80x24 after Enter: the paper alone (Esc goes back to the list)."""
+    assert snap_compare(
+        demo(tmp_path, bodies), press=["j", "enter"], terminal_size=(80, 24), run_before=ready
+    )

@@ -33,11 +33,12 @@ from paperterm.library import DayRangeError, DayResult, Library, day_range, desc
 from paperterm.links import UnsafeURL, check_url
 from paperterm.listing import SORT_ORDER, SORTS, Listing
 from paperterm.model import Paper
+from paperterm.prefs import ViewPrefs, save_prefs
 from paperterm.query import Query, QueryError, highlight_pattern, parse_query
 from paperterm.seen import SeenStore
 from paperterm.startup import RangeWanted, Startup, load_startup, newest_cached
 from paperterm.state import StateStore
-from paperterm.text import clean_line
+from paperterm.text import clean_line, plural
 from paperterm.widgets import _strip_fix
 from paperterm.widgets.abstract import AbstractPane, paper_content
 from paperterm.widgets.filter_input import FilterInput
@@ -59,6 +60,9 @@ QUERY_HELP = """\
   upvotes:>=20  stars:>100  comments:>3  upvotes:10..50
   day:2024-08-01  day:>=2024-08-01
 Esc clears the filter and puts the cursor back."""
+
+NARROW = 100
+"""Below this many columns the list and the paper take turns on the screen."""
 
 LINK_KINDS = {
     "hf": "Hugging Face page",
@@ -140,6 +144,8 @@ class PapertermApp(App[None]):
         Binding("slash", "focus_filter", "Filter", id="focus_filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
         Binding("d", "goto_date", "Go to day", show=False, id="goto_date"),
+        Binding("v", "toggle_layout", "One pane / two", show=False, id="toggle_layout"),
+        Binding("enter", "open_paper", "Open paper", show=False, id="open_paper"),
         Binding("r", "refresh", "Refresh", show=False, id="refresh"),
     ]
 
@@ -157,6 +163,8 @@ class PapertermApp(App[None]):
         ("H", "hide / show read papers"),
         ("S", "sort: upvotes, stars, comments, arXiv date, title"),
         ("Tab", "switch between the list and the abstract"),
+        ("v", "one pane at a time / side by side (narrow terminals: one)"),
+        ("Enter", "read the paper (one pane: Esc goes back to the list)"),
         ("Space", "scroll the abstract (at its end: next unread)"),
         ("o a p c w", "open HF page, arXiv, PDF, code, project page"),
         ("l", "pick any of the paper's links"),
@@ -189,6 +197,8 @@ class PapertermApp(App[None]):
         _strip_fix.apply()
         self._handle_signals = handle_signals
         self._user_moved = False
+        self._layout = "auto"
+        """'auto' (one pane below NARROW columns), 'single' or 'split': the v key."""
         """Whether the user has moved the cursor: after that, nothing moves it for them."""
         self._wanted: RangeWanted | None = None
         self._failed_url: str | None = None
@@ -208,8 +218,8 @@ class PapertermApp(App[None]):
         self.loaded: dict[date, DayResult] = {}
         self.listing = Listing()
         self.query_obj: Query | None = None
-        self.sort = "upvotes"
-        self.hide_read = False
+        self.sort = self.config.sort
+        self.hide_read = self.config.hide_read
         self.undo_stack: list[UndoStep] = []
         self._read_timer: Timer | None = None
         self._read_due: tuple[str, float] | None = None
@@ -227,6 +237,8 @@ class PapertermApp(App[None]):
         """Why saving failed, shown until a save succeeds."""
         self._open_note = ""
         """What the last link did; cleared when the cursor moves."""
+        self._tried: list[DayResult] = []
+        """The days the last refresh asked for, with how each went: an empty list says it."""
         self._status_filter_error = ""
         self._counts = (0, 0)
         self._oldest_requested: date | None = None
@@ -241,6 +253,7 @@ class PapertermApp(App[None]):
         self.paper_list = PaperList(self.flags, id="papers")
         self.abstract = AbstractPane(id="abstract")
         self.status_bar = StatusBar(id="status")
+        self.panes = Horizontal(id="panes")
         self.refreshed = asyncio.Event()
         """Set once the cached days are painted and the first refresh from the site has
         ended, well or not (offline: once the cache is painted)."""
@@ -249,7 +262,7 @@ class PapertermApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield self.filter_input
-        with Horizontal(id="panes"):
+        with self.panes:
             yield self.paper_list
             yield self.abstract
         yield self.status_bar
@@ -342,6 +355,10 @@ class PapertermApp(App[None]):
         for warning in startup.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         self._wanted = startup.wanted
+        if startup.prefs.sort in SORT_ORDER:
+            self.sort = startup.prefs.sort
+        if startup.prefs.hide_read is not None:
+            self.hide_read = startup.prefs.hide_read
         self._receive(startup.first, True)
         painted = {r.day for r in startup.first}
         self.call_after_refresh(self._load_rest, startup.days, painted)
@@ -415,11 +432,12 @@ class PapertermApp(App[None]):
         finally:
             self._status_progress = ""
         errors = [r for r in results if r.message and r.status in ("ok", "empty", "error")]
+        self._tried = list(results)
         self._status_source = self._source_text(results)
         self._status_note = errors[0].message if errors else ""
         if errors:
             self.notify(
-                f"{len(errors)} day(s) could not be refreshed: {errors[0].message}",
+                f"{plural(len(errors), 'day')} could not be refreshed: {errors[0].message}",
                 severity="warning",
                 markup=False,
                 timeout=8,
@@ -507,7 +525,9 @@ class PapertermApp(App[None]):
         if new:
             since = self.store.last_visit
             when = f" since {since.astimezone(UTC):%a %d %b}" if since else ""
-            self.notify(f"{new} new papers{when} (N jumps to the next)", markup=False, timeout=6)
+            self.notify(
+                f"{plural(new, 'new paper')}{when} (N jumps to the next)", markup=False, timeout=6
+            )
         self.store.record_visit()
         self._save_state()
 
@@ -528,6 +548,7 @@ class PapertermApp(App[None]):
         highlight = highlight_pattern(self.query_obj) if self.query_obj else None
         highlight_changed = highlight != plist.highlight
         plist.highlight = highlight
+        plist.sort = self.sort  # set_rows below repaints every row
         before = plist.paper
         plist.set_rows(rows, keep_id=keep_id)
         if highlight_changed and plist.paper is before and before is not None:
@@ -631,8 +652,12 @@ class PapertermApp(App[None]):
 
     def _show(self, paper: Paper | None, keep_scroll: bool = False) -> None:
         if paper is None:
-            self.abstract.show(self._empty_text())
+            empty = self._empty_text()
+            self.abstract.show(empty)
+            # The list pane says it too: an empty list is where the eye goes first.
+            self.paper_list.set_placeholder(empty if not self.paper_list.rows else None)
             return
+        self.paper_list.set_placeholder(None)
         pattern = highlight_pattern(self.query_obj) if self.query_obj else None
         flags = (
             self.store.is_starred(paper.id),
@@ -664,13 +689,32 @@ class PapertermApp(App[None]):
             return Content("No paper matches. Esc clears the filter; H shows read papers.")
         if not self.refreshed.is_set():
             return Content("Loading…")
+        failed = [r for r in self._tried if r.status == "error"]
+        if failed:
+            days = sorted(r.day for r in failed)
+            span = f"{days[0]:%a %d %b %Y}"
+            if len(days) > 1:
+                span = f"{days[0]:%a %d %b} to {days[-1]:%a %d %b %Y} ({len(days)} days)"
+            lines = [
+                f"Nothing could be loaded for {span}, and none of it is cached.",
+                "",
+                f"Why: {failed[-1].message}",
+                "",
+                "What to do:",
+                "  r   try again",
+                "  d   go to another day",
+                "  paperterm --offline   read only what is cached",
+                "  check the network, or HTTPS_PROXY / HTTP_PROXY if you use a proxy",
+            ]
+            return Content("\n".join(lines))
         lines = ["No papers to show for these days."]
         if self._status_note:
             lines += ["", self._status_note, "", "r tries again; d goes to another day."]
         elif self.offline:
             lines += [
                 "",
-                "Offline, and nothing is cached for them. `paperterm fetch` fills the cache.",
+                "Offline, and nothing is cached for them. `paperterm fetch` fills the cache;",
+                "d goes to another day.",
             ]
         else:
             lines += ["", "d goes to another day."]
@@ -678,7 +722,10 @@ class PapertermApp(App[None]):
 
     @on(PaperList.Activated)
     def _on_activated(self, event: PaperList.Activated) -> None:
-        self.action_links()
+        if self.single_pane:
+            self._show_pane("paper")  # the list, then the paper
+        else:
+            self.action_links()
 
     # ------------------------------------------------------------ state changes
 
@@ -719,6 +766,10 @@ class PapertermApp(App[None]):
             self._save_note = note
             self._update_status()
 
+    @work(thread=True, exclusive=True, group="prefs", exit_on_error=False)
+    def _save_prefs(self, prefs: ViewPrefs) -> None:
+        save_prefs(paths.prefs_file(), prefs)
+
     @work(thread=True, exclusive=True, group="seen", exit_on_error=False)
     def _save_seen(self) -> None:
         self.seen.save()
@@ -739,9 +790,9 @@ class PapertermApp(App[None]):
         if self._status_filter_error:
             right += [(f"query: {self._status_filter_error}", "$text-error"), "  "]
         if self.query_obj is not None or self.hide_read:
-            right.append(f"{shown} of {total} papers")
+            right.append(f"{shown:,} of {plural(total, 'paper')}")
         else:
-            right.append(f"{total} papers")
+            right.append(plural(total, "paper"))
         right.append(f"  ·  sort: {SORTS[self.sort][0]}")
         if self.hide_read:
             right.append("  ·  read hidden")
@@ -788,9 +839,44 @@ class PapertermApp(App[None]):
 
     def action_switch_pane(self) -> None:
         if self.focused is self.paper_list:
-            self.abstract.focus()
+            self._show_pane("paper")
         else:
-            self.paper_list.focus()
+            self._show_pane("list")
+
+    # ------------------------------------------------------------ one pane or two
+
+    @property
+    def single_pane(self) -> bool:
+        """One pane at a time: the terminal is narrow, or the user asked (v)."""
+        return self._layout == "single" or (self._layout == "auto" and self.size.width < NARROW)
+
+    def _show_pane(self, which: str, focus: bool = True) -> None:
+        """Focus the list or the paper; with one pane at a time, show only that one."""
+        self.panes.set_class(self.single_pane, "-single")
+        self.panes.set_class(self.single_pane and which == "paper", "-paper")
+        if focus:
+            (self.abstract if which == "paper" else self.paper_list).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The layout follows the width; the focus stays where the user put it.
+        self._show_pane("paper" if self.focused is self.abstract else "list", focus=False)
+
+    def action_open_paper(self) -> None:
+        """Enter: read the paper. One pane at a time: it replaces the list (Esc goes back);
+        side by side: the abstract takes the keys (j/k scroll it, Tab goes back)."""
+        if self.paper_list.paper is not None:
+            self._show_pane("paper")
+
+    def action_toggle_layout(self) -> None:
+        self._layout = "split" if self.single_pane else "single"
+        self._show_pane("paper" if self.focused is self.abstract else "list")
+        self.notify(
+            "One pane at a time: Enter opens the paper, Esc goes back to the list."
+            if self.single_pane
+            else "List and paper side by side.",
+            markup=False,
+            timeout=3,
+        )
 
     def action_scroll_abstract(self) -> None:
         pane = self.abstract
@@ -836,7 +922,8 @@ class PapertermApp(App[None]):
             if self.hide_read:
                 self._rebuild()
         self.notify(
-            f"Marked {len(changes)} papers of {paper.day:%a %d %b} read (u undoes).", markup=False
+            f"Marked {plural(len(changes), 'paper')} of {paper.day:%a %d %b} read (u undoes).",
+            markup=False,
         )
 
     def action_undo(self) -> None:
@@ -854,10 +941,12 @@ class PapertermApp(App[None]):
     def action_hide_read(self) -> None:
         self.hide_read = not self.hide_read
         self._rebuild()
+        self._save_prefs(ViewPrefs(self.sort, self.hide_read))
 
     def action_cycle_sort(self) -> None:
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
         self._rebuild()
+        self._save_prefs(ViewPrefs(self.sort, self.hide_read))
         self.notify(f"Sorted by {SORTS[self.sort][0]} within each day.", markup=False, timeout=2)
 
     # ------------------------------------------------------------ actions: links
@@ -957,6 +1046,9 @@ class PapertermApp(App[None]):
         self.filter_input.focus()
 
     def action_clear_filter(self) -> None:
+        if self.single_pane and self.focused is self.abstract:
+            self._show_pane("list")  # Esc in the paper goes back to the list
+            return
         field = self.filter_input
         had_filter = bool(field.value) or self.query_obj is not None
         # The paper the filter found stays under the cursor: that is what the user was after.
@@ -1105,6 +1197,7 @@ _PALETTE = [
     ("Copy the paper's id and link", "y", "copy_link"),
     ("Filter papers", "/", "focus_filter"),
     ("Go to day", "d", "goto_date"),
+    ("One pane at a time / side by side", "v", "toggle_layout"),
     ("Refresh from the site", "r", "refresh"),
     ("Show keys and query help", "?", "help"),
 ]

@@ -40,6 +40,11 @@ class Config:
     """Seconds `list` and `fetch` may take in all; the days not loaded by then are named."""
     max_retry_after: float = 30.0
     """A 429 asking us to wait longer than this is not waited for: the cache is shown."""
+    sort: str = "upvotes"
+    """The sort a first run starts with: upvotes, stars, comments, published or title.
+    After that the reader starts with the sort last used."""
+    hide_read: bool = False
+    """Whether a first run hides read papers; after that, as last used."""
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, e.g. `star = "s,asterisk"`."""
     problems: list[str] = field(default_factory=list)
@@ -69,7 +74,7 @@ def load_config(path: Path | None = None) -> Config:
             else:
                 config.problems.append(f"{path}: [keys] must map binding ids to key strings")
             continue
-        if isinstance(default, bool) or type(value) is not type(default):
+        if type(value) is not type(default):
             if (
                 isinstance(default, float)
                 and isinstance(value, int)
@@ -94,6 +99,13 @@ def _validate(config: Config) -> None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         config.problems.append(f"base_url {config.base_url!r} is not an http(s) URL; default used")
         config.base_url = DEFAULT_BASE_URL
+    from paperterm.listing import SORT_ORDER
+
+    if config.sort not in SORT_ORDER:
+        config.problems.append(
+            f"sort must be one of {', '.join(SORT_ORDER)}, not {config.sort!r}; default used"
+        )
+        config.sort = "upvotes"
     if config.source not in ("page", "api"):
         config.problems.append(f"source must be 'page' or 'api', not {config.source!r}")
         config.source = "page"

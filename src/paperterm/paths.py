@@ -41,3 +41,8 @@ def config_file() -> Path:
 
 def state_file() -> Path:
     return data_dir() / "state.toml"
+
+
+def prefs_file() -> Path:
+    """The sort and hide-read last used (not user data: losing it costs a key press)."""
+    return data_dir() / "view.toml"

@@ -123,3 +123,8 @@ def clean_block(value: object, limit: int = MAX_BLOCK) -> str:
     # Abstracts come hard-wrapped: a line break is a space unless it is a paragraph's.
     folded = [_fold_spaces(p.replace("\n", " ")) for p in paragraphs]
     return _cap("\n\n".join(p for p in folded if p), limit)
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """'1 paper', '2 papers', '1,234 papers': counts agree with their nouns."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"

@@ -11,15 +11,17 @@ import re
 from collections import OrderedDict
 from collections.abc import Hashable
 
+from rich._wrap import divide_line  # the wrap Textual's Content uses (Textual is pinned)
 from rich.style import Style as RichStyle
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Offset, Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 
 from paperterm.model import Paper
+from paperterm.text import plural
 from paperterm.widgets._lines import BAR_WIDTH, OncePerPaint, PositionBar, set_virtual_size
 
 AUTHORS_SHOWN = 12
@@ -69,13 +71,13 @@ def paper_content(
             authors = Content.assemble(authors, (f" and {more} more", label))
         lines.append(_field("Authors", authors))
     elif count:
-        lines.append(_field("Authors", Content(f"{count} authors")))
+        lines.append(_field("Authors", Content(plural(count, "author"))))
     if paper.organization:
         lines.append(_field("Org", Content(paper.organization)))
-    stats = f"▲ {paper.upvotes} upvotes"
+    stats = f"▲ {plural(paper.upvotes, 'upvote')}"
     if movement:
         stats += f" (+{movement} since you last looked)"
-    stats += f"  ·  ✎ {paper.comments} comments"
+    stats += f"  ·  ✎ {plural(paper.comments, 'comment')}"
     lines.append(_field("Votes", Content(stats)))
     if paper.published:
         lines.append(
@@ -87,7 +89,8 @@ def paper_content(
     if paper.submitter:
         lines.append(_field("Submitter", Content(paper.submitter)))
     if paper.github:
-        stars = f"  ★ {paper.github_stars:,}" if paper.github_stars is not None else ""
+        # No space inside: the star and its count never wrap apart.
+        stars = f"  ★{paper.github_stars:,}" if paper.github_stars is not None else ""
         lines.append(_field("Code", Content.assemble((paper.github, "$text-success"), stars)))
     if paper.project_page:
         lines.append(_field("Project", Content(paper.project_page)))
@@ -106,8 +109,87 @@ def paper_content(
     return Content("\n").join(lines)
 
 
+LABEL_WIDTH = 10
+FIELD_LABELS = frozenset(
+    {"Authors", "Org", "Votes", "arXiv", "Feed day", "Submitter", "Code", "Project", "Keywords"}
+)
+URL_BREAKS = "/?&=#-_."
+"""Where a long URL (or another word too long for its line) is best broken: after these."""
+
+
 def _field(name: str, value: Content) -> Content:
-    return Content.assemble((f"{name:<10}", "$text-muted"), value)
+    return Content.assemble((f"{name:<{LABEL_WIDTH}}", "$text-muted"), value)
+
+
+def _is_field_line(plain: str) -> bool:
+    return len(plain) > LABEL_WIDTH and plain[:LABEL_WIDTH].rstrip() in FIELD_LABELS
+
+
+def break_offsets(text: str, width: int) -> list[int]:
+    """Where each line after the first starts when `text` is wrapped to `width` cells: at
+    spaces, and a word too long for a line breaks after a URL part (/ ? & = # - _ .)
+    where it has one, so `https://github.com/org/` and `repo` stay readable."""
+    offsets: list[int] = []
+    start = 0
+    while True:
+        rest = text[start:]
+        cuts = divide_line(rest, width, fold=True)
+        if not cuts:
+            return offsets
+        cut = cuts[0]
+        if rest[cut - 1] != " " and rest[cut : cut + 1] not in (" ", ""):
+            word_start = rest.rfind(" ", 0, cut) + 1
+            part = max(rest.rfind(ch, word_start, cut - 1) for ch in URL_BREAKS)
+            if part >= word_start and part + 1 - word_start >= 4:
+                cut = part + 1
+        start += cut
+        offsets.append(start)
+
+
+LineMap = list[tuple[int, int, int]]
+"""Per laid-out line: the original line, the original column its first cell stands
+for, and how many cells of indent it starts with."""
+
+
+def hang(content: Content, width: int) -> tuple[Content, LineMap]:
+    """`content` with its field lines ("Authors   A, B, …") wrapped to `width` by hand, each
+    continuation indented under the value (a hanging indent); other lines as they are,
+    for the pane's own wrap. The map leads positions back to the original text."""
+    lines = content.split("\n", allow_blank=True)
+    identity: LineMap = [(y, 0, 0) for y in range(len(lines))]
+    if width <= LABEL_WIDTH + 20:
+        return content, identity
+    out: list[Content] = []
+    where: LineMap = []
+    for y, line in enumerate(lines):
+        if line.cell_length <= width or not _is_field_line(line.plain):
+            out.append(line)
+            where.append((y, 0, 0))
+            continue
+        label, value = line[:LABEL_WIDTH], line[LABEL_WIDTH:]
+        offsets = break_offsets(value.plain, width - LABEL_WIDTH)
+        pieces = [piece.rstrip() for piece in value.divide(offsets)]
+        indent = Content(" " * LABEL_WIDTH)
+        out.append(Content.assemble(label, pieces[0]))
+        where.append((y, 0, 0))
+        for start, piece in zip(offsets, pieces[1:], strict=True):
+            out.append(Content.assemble(indent, piece))
+            where.append((y, LABEL_WIDTH + start, LABEL_WIDTH))
+    if len(out) == len(lines):
+        return content, identity
+    return Content("\n").join(out), where
+
+
+def unhang(selection: Selection, where: LineMap) -> Selection:
+    """A selection made on the laid-out text, as positions in the original text."""
+
+    def back(offset: Offset | None) -> Offset | None:
+        if offset is None or not 0 <= offset.y < len(where):
+            return offset
+        y, start, indent = where[offset.y]
+        return Offset(start + max(offset.x - indent, 0), y)
+
+    return Selection(back(selection.start), back(selection.end))
 
 
 def _join(parts: list[tuple[str, str]], sep: str) -> list[tuple[str, str] | str]:
@@ -149,6 +231,9 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         # Textual's per-line link styling is work with nothing to find.
         self.auto_links = False
         self.content: Content = Content("Nothing to show yet.")
+        self._laid_out: Content = self.content
+        """The content as wrapped for the current width (field lines hung)."""
+        self._line_map: LineMap = []
         self._key: Hashable | None = None
         self._strips: list[Strip] = []
         self._wrapped_width = -1
@@ -175,8 +260,9 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """The text under a mouse selection, for copying. The painted lines carry their
-        offsets in the unwrapped text, which is what the selection is measured in."""
-        return selection.extract(self.content.plain), "\n"
+        offsets in the text as laid out (field lines hung by hand, the rest unwrapped),
+        which is what the selection is measured in: copied, it is the original text."""
+        return unhang(selection, self._line_map).extract(self.content.plain), "\n"
 
     @property
     def text_width(self) -> int:
@@ -191,11 +277,12 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
             return
         cache_key = (self._key, width)
         strips = self._wrapped.get(cache_key) if self._key is not None else None
+        self._laid_out, self._line_map = hang(self.content, width)
         if strips is None:
             base = self._base_style()
             strips = [
                 strip.adjust_cell_length(width, base)
-                for strip in Visual.to_strips(self, self.content, width, None, self.visual_style)
+                for strip in Visual.to_strips(self, self._laid_out, width, None, self.visual_style)
             ]
             if self._key is not None:
                 self._wrapped[cache_key] = strips

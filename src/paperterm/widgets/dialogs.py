@@ -46,7 +46,10 @@ class HelpScreen(ModalScreen[None]):
 class LinkPicker(ModalScreen[str | None]):
     """Every link the paper has; Enter opens the highlighted one."""
 
-    BINDINGS = [Binding("escape,q", "dismiss_none", "Close", id="links.close")]
+    BINDINGS = [
+        Binding("escape,q", "dismiss_none", "Close", id="links.close"),
+        Binding("y", "copy", "Copy", id="links.copy"),
+    ]
     DEFAULT_CSS = """
     LinkPicker { align: center middle; }
     LinkPicker > Vertical {
@@ -73,7 +76,21 @@ class LinkPicker(ModalScreen[str | None]):
                 ),
                 markup=False,
             )
-            yield Static(Content("Enter opens  ·  Esc closes").stylize("$text-muted"))
+            yield Static(
+                Content("Enter opens  ·  y copies  ·  Esc closes").stylize("$text-muted"),
+                id="links-hint",
+            )
+
+    def action_copy(self) -> None:
+        """Copy the highlighted link (OSC 52: works over ssh too, where the terminal can)."""
+        index = self.query_one(OptionList).highlighted
+        if index is None:
+            return
+        url = self.links[index][1]
+        self.app.copy_to_clipboard(url)
+        self.query_one("#links-hint", Static).update(
+            Content.assemble(("copied: ", "$text-success"), url)
+        )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         index = int(event.option.id or 0)

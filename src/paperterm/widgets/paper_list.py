@@ -30,6 +30,29 @@ SAVING = "◌"
 the list paints as done (★, the read look) has been saved."""
 
 
+def compact(number: int) -> str:
+    """A count in at most four cells: 94, 1234, 12k, 999k, 1.2M, 12M, 1.0B."""
+    if number < 10_000:
+        return str(number)
+    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if number >= size:
+            value = number / size
+            return f"{value:.1f}{unit}" if value < 10 else f"{min(value, 999):.0f}{unit}"
+    return str(number)  # pragma: no cover
+
+
+def sort_figure(paper: Paper, sort: str) -> str:
+    """The figure a row shows in its number column: the one the list is sorted by, so the
+    order can be seen (upvotes unless sorted by stars, comments or arXiv date)."""
+    if sort == "stars":
+        return compact(paper.github_stars) if paper.github_stars is not None else "·"
+    if sort == "comments":
+        return compact(paper.comments)
+    if sort == "published":
+        return f"{paper.published:%b%d}" if paper.published else "·"
+    return compact(paper.upvotes)
+
+
 class RowFlags(PaperFlags, Protocol):
     def is_pending(self, paper_id: str) -> bool: ...
 
@@ -102,8 +125,12 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         self.rows: list[Row] = []
         self.cursor: int | None = None
         self.highlight: re.Pattern[str] | None = None
+        self.sort = "upvotes"
+        """What the list is sorted by: each row's number column shows that figure."""
         self.movement: Callable[[Paper], int | None] = lambda paper: None
         """Upvotes gained since the user last saw the paper, or None."""
+        self._placeholder: Content | None = None
+        self._placeholder_lines: list[Strip] = []
         self._content_cache: dict[tuple[int, str], Content] = {}
         self._strip_cache: dict[tuple[int, str], Strip] = {}
         self._rich_styles: dict[str, RichStyle] = {}
@@ -347,6 +374,8 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
     def render_line(self, y: int) -> Strip:
         top, width, cursor_look = self.painting()
         index = y + top
+        if not self.rows and self._placeholder is not None:
+            return self._placeholder_line(y, width)
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self._rich("base"))
         row = self.rows[index]
@@ -372,6 +401,33 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         strip = Strip(segments).adjust_cell_length(width, base)
         self._strip_cache[key] = strip
         return strip
+
+    def set_placeholder(self, text: Content | None) -> None:
+        """What the list says while it has no rows (why, and what to do), or nothing."""
+        if text == self._placeholder:
+            return
+        self._placeholder = text
+        self._placeholder_lines = []
+        self.refresh()
+
+    def _placeholder_line(self, y: int, width: int) -> Strip:
+        assert self._placeholder is not None
+        if not self._placeholder_lines or self._placeholder_lines[0].cell_length != width:
+            lines = self._placeholder.wrap(max(width - 2, 10))
+            base = self._rich("base")
+            self._placeholder_lines = [
+                Strip(
+                    [Segment(" ", base)]
+                    + [
+                        Segment(text, (base + style.rich_style) if style else base)
+                        for text, style in line.render(Style.null(), end="")
+                    ]
+                ).adjust_cell_length(width, base)
+                for line in lines
+            ]
+        if y < len(self._placeholder_lines):
+            return self._placeholder_lines[y]
+        return Strip.blank(width, self._rich("base"))
 
     def _row_content(self, index: int, row: Row, width: int) -> Content:
         key = (index, row.paper.id if row.paper else "")
@@ -414,7 +470,10 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
             (" ●" if not read else "  ", self._style("paper-list--unread")),
             (SAVING if pending else "★" if starred else " ", self._style("paper-list--star")),
             ("✦" if new else " ", self._style("paper-list--new")),
-            (f"{paper.upvotes:>4} ", self._style("paper-list--votes")),
+            (
+                f"{sort_figure(paper, self.sort):>{5 if self.sort == 'published' else 4}} ",
+                self._style("paper-list--votes"),
+            ),
             (f"{delta_text:<{self._delta_width}}", self._style("paper-list--delta")),
             ("{}" if paper.github else "  ", self._style("paper-list--code")),
             " ",

@@ -1,0 +1,41 @@
+"""What the reader remembers of how it was last used: the sort and hide-read.
+
+Not the user's data (that is state.toml): a small TOML file beside it, written atomically
+with tomli-w. A missing or damaged file only means the config's defaults are used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli_w
+
+from paperterm.fsutil import atomic_write, read_regular
+
+
+@dataclass
+class ViewPrefs:
+    sort: str | None = None
+    hide_read: bool | None = None
+
+
+def load_prefs(path: Path) -> ViewPrefs:
+    prefs = ViewPrefs()
+    try:
+        doc = tomllib.loads(read_regular(path).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return prefs
+    if isinstance(doc.get("sort"), str):
+        prefs.sort = doc["sort"]
+    if isinstance(doc.get("hide_read"), bool):
+        prefs.hide_read = doc["hide_read"]
+    return prefs
+
+
+def save_prefs(path: Path, prefs: ViewPrefs) -> None:
+    doc = {k: v for k, v in (("sort", prefs.sort), ("hide_read", prefs.hide_read)) if v is not None}
+    with contextlib.suppress(OSError):
+        atomic_write(path, tomli_w.dumps(doc).encode(), durable=False)
