@@ -22,10 +22,10 @@ OUT = REPO / "screenshots"
 SIZE = (132, 36)
 
 
-async def shoot(name: str, keys: list[str], bodies) -> None:  # type: ignore[no-untyped-def]
+async def shoot(name: str, keys: list[str], bodies, size: tuple[int, int] = SIZE) -> None:  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory() as tmp:
         app = make_demo_app(Path(tmp), opener=NoBrowser(), bodies=bodies)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await app.refreshed.wait()
             await pilot.pause()
             for key in keys:
@@ -42,9 +42,11 @@ async def main() -> None:
     bodies = corpus_bodies(DEMO_DAYS)
     await shoot("main", ["j", "j"], bodies)
     await shoot("filter", ["slash", *"diffusion video", "enter"], bodies)
-    await shoot("query", ["slash", *"has:code upvotes:>=10 -survey", "enter"], bodies)
+    await shoot("query", ["slash", *"(agent OR agents) has:code -survey", "enter"], bodies)
     await shoot("help", ["question_mark"], bodies)
     await shoot("links", ["l"], bodies)
+    await shoot("narrow-list", ["j"], bodies, (80, 24))
+    await shoot("narrow-paper", ["j", "enter"], bodies, (80, 24))
 
 
 if __name__ == "__main__":

@@ -315,3 +315,19 @@ def test_long_urls_break_after_their_parts() -> None:
         "Code      https://github.com/ant-research/very-",
         "          long-repository-name-for-testing  ★1,234",
     ]
+
+
+async def test_a_read_delay_of_zero_waits_while_the_filter_is_typed(site, private_dirs) -> None:
+    app = make_app(private_dirs, end=FRI, days=1, read_delay=0.0)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(app, pilot)
+        first = app.paper_list.paper
+        assert first is not None and app.store.is_read(first.id)  # looked at: read at once
+        await pilot.press("slash", *"agent")
+        await pilot.pause(0.3)
+        typed_over = app.paper_list.paper
+        assert typed_over is not None and not app.store.is_read(typed_over.id)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.store.is_read(typed_over.id)
+    assert app.return_code in (0, None)

@@ -51,18 +51,24 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
 QUERY_HELP = """\
-  words            all must match title, authors or abstract (any case)
+  words            all must match title, authors or abstract, at the start of a
+                   word, any case: RL finds RLHF, not world; diffu finds diffusion
   "a phrase"       match the words together
-  -word            leave out papers that match
+  -word  -(a OR b) leave out papers that match
+  a OR b  (a OR b) c     either; parentheses group
   title: author: abstract: org: kw:     match one field, e.g. author:"Yann LeCun"
   is:starred is:unread is:read is:new
   has:code has:project
-  upvotes:>=20  stars:>100  comments:>3  upvotes:10..50
-  day:2024-08-01  day:>=2024-08-01
-Esc clears the filter and puts the cursor back."""
+  upvotes:>=20  stars:>100  comments:>3  upvotes:10..50  upvotes:..5
+  day:2024-08-01  day:>=2024-08-01  day:2024-08-01..2024-08-15
+A malformed query says what is wrong and keeps the last good list.
+Esc clears the filter and keeps the cursor on the paper it found."""
 
 NARROW = 100
 """Below this many columns the list and the paper take turns on the screen."""
+
+READ_POLL = 0.05
+"""Seconds between checks of a read delay of 0 while the paper is not being looked at."""
 
 LINK_KINDS = {
     "hf": "Hugging Face page",
@@ -613,7 +619,7 @@ class PapertermApp(App[None]):
         if delay <= 0 and self._reading():
             self._mark_read(paper.id, record_undo=False)
             return
-        delay = max(delay, 0.05)
+        delay = max(delay, READ_POLL)
         self._read_due = (paper.id, time.monotonic() + delay)
         if self._read_timer is None:
             self._read_timer = self.set_timer(delay, self._read_check)
@@ -635,8 +641,11 @@ class PapertermApp(App[None]):
         if not self._reading():
             # Typing in the filter, or a dialog open: the paper is not being looked at.
             # It counts once it has been in view a whole delay with the list or pane focused.
-            self._read_due = (paper_id, time.monotonic() + self.config.read_delay)
-            self._read_timer = self.set_timer(self.config.read_delay, self._read_check)
+            # (read_delay 0 means "at once" once looked at: a short poll, not a 0 s timer,
+            # which Textual's timer cannot take.)
+            delay = max(self.config.read_delay, READ_POLL)
+            self._read_due = (paper_id, time.monotonic() + delay)
+            self._read_timer = self.set_timer(delay, self._read_check)
             return
         self._read_due = None
         current = self.paper_list.paper
