@@ -317,6 +317,12 @@ def run_reader(args: argparse.Namespace) -> int:
 def _check_reader_date(day: date) -> None:
     """The reader's --date gets list's one-line message, before any screen is drawn. The
     newest day is named from the cache: the reader must not wait on the network to say it."""
+    from datetime import UTC, datetime
+
+    from paperterm.library import FEED_START
+
+    if FEED_START <= day <= datetime.now(UTC).date():
+        return  # the usual case costs the start-up nothing
     from paperterm.config import load_config
     from paperterm.library import DayRangeError, Library
 
