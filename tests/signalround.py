@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+from realterm import real_terminal
 
 from paperterm.cache import DayCache
 from paperterm.scrape import parse_api, parse_page
@@ -49,63 +48,32 @@ def seed_signal_cache(cache_dir: Path) -> None:
     cache.store(SIGNAL_DAY, "api", body, papers, fetched_at=datetime.now(UTC), empty=False)
 
 
-def _read_until(fd: int, needle: bytes, seconds: float, seen: bytes = b"") -> bytes:
-    out = seen
-    end = time.monotonic() + seconds
-    while needle not in out and time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
-
-
 def star_and_signal(env: dict[str, str], signum: int) -> tuple[bool, int | None, bytes]:
     """(★ was painted, the exit status, what the screen got). The terminal is closed
     before a SIGHUP, as when its window is closed."""
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "paperterm", "--offline", "--date", str(SIGNAL_DAY), "--days", "1"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env={**env, "TERM": "xterm-256color"},
-        start_new_session=True,
-    )
-    os.close(slave)
-    closed = False
-    try:
-        screen = _read_until(master, b"Paper number 0", 20.0)
+    argv = [
+        sys.executable,
+        "-m",
+        "paperterm",
+        "--offline",
+        "--date",
+        str(SIGNAL_DAY),
+        "--days",
+        "1",
+    ]
+    with real_terminal(argv, env) as term:
+        if not term.read_until(b"Paper number 0", 20.0):
+            return False, None, term.screen
         # Let the first frame finish before the key: a key sent before the app reads
         # input would be lost, which is not what is tested.
-        screen = _read_until(master, b"\x00never", 0.3, screen)
-        if b"Paper number 0" not in screen:
-            return False, None, screen
-        os.write(master, b"s")
-        screen = _read_until(master, STAR, 10.0, screen)
-        painted = STAR in screen
+        term.settle(0.3)
+        term.type(b"s")
+        painted = term.read_until(STAR, 10.0)
         if signum == signal.SIGHUP:
-            os.close(master)
-            closed = True
-        os.killpg(proc.pid, signum)
+            term.close()
+        os.killpg(term.proc.pid, signum)
         try:
-            code = proc.wait(timeout=15)
+            code: int | None = term.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             code = None
-        return painted, code, screen
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        if not closed:
-            os.close(master)
+        return painted, code, term.screen

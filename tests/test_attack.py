@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import DAY_2024, PAGE_2024
 from hfserver import Scripted
+from realterm import real_terminal
 from signalround import SIGNAL_DAY, seed_signal_cache, star_and_signal
 from test_app import RecordingBrowser, make_app, row_texts, settle
 from test_cli import run_cli
@@ -247,14 +248,11 @@ async def test_a_failing_worker_keeps_the_view_and_logs_the_traceback(
 
 def test_a_crash_exits_non_zero_and_is_logged(tmp_path: Path) -> None:
     """A crash outside the workers: Textual shows it, the log keeps it, the exit says it."""
-    import pty
-
     seed_signal_cache(tmp_path / "cache")
     env = {
         **os.environ,
         "PAPERTERM_DATA_DIR": str(tmp_path / "data"),
         "PAPERTERM_CACHE_DIR": str(tmp_path / "cache"),
-        "TERM": "xterm-256color",
     }
     script = (
         "import sys; from paperterm import app, cli\n"
@@ -262,29 +260,12 @@ def test_a_crash_exits_non_zero_and_is_logged(tmp_path: Path) -> None:
         "app.PapertermApp.action_star = boom\n"
         f"sys.exit(cli.main(['--offline', '--date', '{SIGNAL_DAY}', '--days', '1']))\n"
     )
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
-    try:
-        from signalround import _read_until
-
-        screen = _read_until(master, b"Paper number 0", 20)
-        _read_until(master, b"\x00never", 0.3)
-        os.write(master, b"s")
-        _read_until(master, b"\x00never", 3.0)
-        code = proc.wait(timeout=15)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        os.close(master)
-    assert b"Paper number 0" in screen
+    with real_terminal([sys.executable, "-c", script], env) as term:
+        assert term.read_until(b"Paper number 0", 20)
+        term.settle(0.3)
+        term.type(b"s")
+        term.settle(3.0)
+        code = term.proc.wait(timeout=15)
     assert code == 1
     assert "ZeroDivisionError: boom" in (tmp_path / "cache" / "errors.log").read_text()
 

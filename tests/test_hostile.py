@@ -3,21 +3,14 @@ from the data reaches the terminal."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import select
-import signal
-import struct
-import subprocess
 import sys
-import termios
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hostile import HOSTILE_DAY, TITLES, hostile_body
+from realterm import real_terminal
 
 from paperterm.cache import DayCache
 from paperterm.links import UnsafeURL, check_url
@@ -141,49 +134,19 @@ async def test_app_renders_hostile_text_literally_and_runs_nothing(private_dirs)
     assert all(n.markup is False for n in app._notifications)
 
 
-def _read_all(fd: int, seconds: float) -> bytes:
-    out = b""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
-
-
 def test_no_escape_sequence_from_the_data_reaches_a_real_terminal(private_dirs) -> None:
     seed_hostile_cache(private_dirs["cache"])
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "140", "LINES": "40"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "paperterm", "--offline", "--date", str(HOSTILE_DAY), "--days", "1"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
-    try:
-        output = _read_all(master, 6.0)
+    argv = [sys.executable, "-m", "paperterm", "--offline", "--date", str(HOSTILE_DAY)]
+    with real_terminal([*argv, "--days", "1"], dict(os.environ), rows=40, cols=140) as term:
+        term.settle(6.0)
         # Walk through every paper so each title and abstract is painted.
         for _ in range(len(TITLES)):
-            os.write(master, b"j")
-            output += _read_all(master, 0.4)
-        os.write(master, b"q")
-        output += _read_all(master, 3.0)
-        proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        os.close(master)
+            term.type(b"j")
+            term.settle(0.4)
+        term.type(b"q")
+        term.settle(3.0)
+        code = term.proc.wait(timeout=10)
+    output = term.screen
     assert b"Click to win" in output  # the app really painted the data
     for needle in (
         b"\x1b]52",
@@ -194,7 +157,7 @@ def test_no_escape_sequence_from_the_data_reaches_a_real_terminal(private_dirs) 
         "\u202e".encode(),
     ):
         assert needle not in output, needle
-    assert proc.returncode == 0
+    assert code == 0
 
 
 def test_the_quick_control_check_agrees_with_the_full_pattern() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import tomllib
@@ -14,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import load_corpus_file
+from realterm import real_terminal
 from test_app import make_app, row_texts, settle
 from test_cli import run_cli
 from test_morning import remember_visit
@@ -261,42 +261,18 @@ async def test_the_link_picker_copies_a_link(site, private_dirs) -> None:
 
 def test_80x24_in_a_real_terminal(site, private_dirs) -> None:
     """The reader in a real 80x24 pty: the list alone, full titles, then the paper."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    from signalround import _read_until
-
     run_cli("fetch", "--date", str(FRI), "--days", "1", check=True)
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "paperterm", "--offline", "--date", str(FRI), "--days", "1"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env={**os.environ, "TERM": "xterm-256color"},
-        start_new_session=True,
-    )
-    os.close(slave)
-    try:
-        screen = _read_until(master, b"Fri 02 Aug 2024", 20)
-        screen = _read_until(master, b"\x00never", 1.0, screen)
-        assert b"Fri 02 Aug 2024" in screen
-        assert b"Authors" not in screen  # one pane: the list only
-        os.write(master, b"\r")
-        paper = _read_until(master, b"Authors", 5)
-        assert b"Authors" in paper and b"Abstract" in paper
-        os.write(master, b"\x1b")
-        _read_until(master, b"\x00never", 0.5)
-        os.write(master, b"q")
-        code = proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        os.close(master)
-    assert code == 0
+    argv = [sys.executable, "-m", "paperterm", "--offline", "--date", str(FRI), "--days", "1"]
+    with real_terminal(argv, dict(os.environ), rows=24, cols=80) as term:
+        assert term.read_until(b"Fri 02 Aug 2024", 20)
+        term.settle(1.0)
+        assert b"Authors" not in term.screen  # one pane: the list only
+        term.type(b"\r")
+        assert term.read_until(b"Authors", 5) and term.read_until(b"Abstract", 2)
+        term.type(b"\x1b")
+        term.settle(0.5)
+        term.type(b"q")
+        assert term.proc.wait(timeout=10) == 0
 
 
 async def _until(condition) -> None:  # type: ignore[no-untyped-def]
