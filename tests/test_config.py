@@ -42,7 +42,12 @@ def test_config_values_and_bad_values(private_dirs, monkeypatch) -> None:  # typ
         config.source == "page" and config.timeout == 10.0 and config.base_url == DEFAULT_BASE_URL
     )
     problems = "\n".join(config.problems)
-    for word in ("source must be", "unknown setting 'colour'", "timeout should be", "not an http"):
+    for word in (
+        "source must be",
+        "unknown setting 'colour'",
+        "timeout = 'fast' should be a number; the default 10.0 is used",
+        "not an http",
+    ):
         assert word in problems
 
 

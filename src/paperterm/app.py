@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from paperterm import crashlog, gcpolicy, paths
+from paperterm import crashlog, gcpolicy, keys, paths
 from paperterm.config import Config
 from paperterm.library import DayRangeError, DayResult, Library, day_range, describe_age
 from paperterm.links import UnsafeURL, check_url
@@ -120,68 +120,15 @@ class PapertermApp(App[None]):
     TITLE = "paperterm"
 
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("j,down", "move(1)", "Down", show=False, id="down"),
-        Binding("k,up", "move(-1)", "Up", show=False, id="up"),
-        Binding("g,home", "first", "First", show=False, id="first"),
-        Binding("G,end", "last", "Last", show=False, id="last"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="page_down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="page_up"),
-        Binding("right_square_bracket", "day(1)", "Next day", show=False, id="next_day"),
-        Binding("left_square_bracket", "day(-1)", "Previous day", show=False, id="prev_day"),
-        Binding("n", "next_unread", "Next unread", id="next_unread"),
-        Binding("N", "next_new", "Next new", show=False, id="next_new"),
-        Binding("s", "star", "Star", id="star"),
-        Binding("m", "toggle_read", "Read", id="toggle_read"),
-        Binding("M", "mark_day_read", "Mark day read", show=False, id="mark_day_read"),
-        Binding("u", "undo", "Undo", show=False, id="undo"),
-        Binding("H", "hide_read", "Hide read", show=False, id="hide_read"),
-        Binding("S", "cycle_sort", "Sort", show=False, id="cycle_sort"),
-        Binding("tab", "switch_pane", "Pane", show=False, priority=True, id="switch_pane"),
-        Binding("space", "scroll_abstract", "Scroll", show=False, id="scroll_abstract"),
-        Binding("o", "open_link('hf')", "HF page", show=False, id="open_hf"),
-        Binding("a", "open_link('arxiv')", "arXiv", show=False, id="open_arxiv"),
-        Binding("p", "open_link('pdf')", "PDF", id="open_pdf"),
-        Binding("c", "open_link('code')", "Code", id="open_code"),
-        Binding("w", "open_link('project')", "Project page", show=False, id="open_project"),
-        Binding("l", "links", "Links", id="links"),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
-        Binding("slash", "focus_filter", "Filter", id="focus_filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
-        Binding("d", "goto_date", "Go to day", show=False, id="goto_date"),
-        Binding("v", "toggle_layout", "One pane / two", show=False, id="toggle_layout"),
-        Binding("enter", "open_paper", "Open paper", show=False, id="open_paper"),
-        Binding("r", "refresh", "Refresh", show=False, id="refresh"),
-    ]
-
-    KEY_HELP: ClassVar[list[tuple[str, str]]] = [
-        ("j k ↓ ↑", "move down / up"),
-        ("g G Home End", "first / last paper"),
-        ("PgDn PgUp", "page down / up"),
-        ("] [", "next / previous day"),
-        ("n", "next unread paper (across days)"),
-        ("N", "next paper new since your last visit"),
-        ("s", "star / unstar"),
-        ("m", "mark read / unread"),
-        ("M", "mark the day's shown papers read"),
-        ("u", "undo (read, star, mark day), several steps"),
-        ("H", "hide / show read papers"),
-        ("S", "sort: upvotes, stars, comments, arXiv date, title"),
-        ("Tab", "switch between the list and the abstract"),
-        ("v", "one pane at a time / side by side (narrow terminals: one)"),
-        ("Enter", "read the paper (one pane: Esc goes back to the list)"),
-        ("Space", "scroll the abstract (at its end: next unread)"),
-        ("o a p c w", "open HF page, arXiv, PDF, code, project page"),
-        ("l", "pick any of the paper's links"),
-        ("y", "copy the paper's id and link (or the link no browser opened)"),
-        ("/", "filter (see below); Esc clears it"),
-        ("d", "go to a day (older days load on demand too)"),
-        ("r", "refresh from the site"),
-        ("Ctrl+C", "copy the text selected with the mouse"),
-        ("Ctrl+P", "command palette"),
-        ("?", "this help"),
-        ("q", "quit"),
+        Binding(
+            spec.keys,
+            spec.action,
+            spec.label,
+            show=spec.show,
+            priority=spec.priority,
+            id=spec.id,
+        )
+        for spec in keys.TABLE
     ]
 
     def __init__(
@@ -213,6 +160,8 @@ class PapertermApp(App[None]):
         self._startup = startup
         self.library = library
         self.config = config or library.config
+        self.keys_in_force = keys.resolve(self.config.keys)
+        """The keys after the config's remaps: what help and the palette show."""
         self.store = store
         self.seen = seen or SeenStore(paths.data_dir() / "seen.json")
         self.flags = Flags(store, self.seen)
@@ -289,16 +238,10 @@ class PapertermApp(App[None]):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(signum, self._on_terminate, signum)
-        if self.config.keys:
-            known = {b.id for b in self.BINDINGS if isinstance(b, Binding)}
-            for unknown in sorted(set(self.config.keys) - known):
-                self.notify(
-                    f"config [keys]: no binding has the id {unknown!r}; see the README for ids",
-                    severity="warning",
-                    markup=False,
-                    timeout=8,
-                )
-            self.set_keymap(self.config.keys)
+        for problem in self.keys_in_force.problems:
+            self.notify(problem, severity="warning", markup=False, timeout=10)
+        if self.keys_in_force.remapped:
+            self.set_keymap(self.keys_in_force.remapped)
         self.paper_list.focus()
         for problem in self.config.problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
@@ -1178,38 +1121,19 @@ class PapertermApp(App[None]):
     def action_help(self) -> None:
         from paperterm.widgets.dialogs import HelpScreen
 
-        self.push_screen(HelpScreen(self.KEY_HELP, QUERY_HELP))
+        shown = self.keys_in_force.shown
+        rows = [(shown(spec.id), spec.help) for spec in keys.TABLE]
+        self.push_screen(HelpScreen([*rows, *keys.FIXED_HELP], QUERY_HELP))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for title, key, action in _PALETTE:
-            yield SystemCommand(
-                title, f"Key: {key}", partial(self.call_later, self.run_action, action)
-            )
-
-
-_PALETTE = [
-    ("Next unread paper", "n", "next_unread"),
-    ("Next paper new since last visit", "N", "next_new"),
-    ("Star / unstar paper", "s", "star"),
-    ("Mark read / unread", "m", "toggle_read"),
-    ("Mark the day's shown papers read", "M", "mark_day_read"),
-    ("Undo", "u", "undo"),
-    ("Hide / show read papers", "H", "hide_read"),
-    ("Cycle sort order", "S", "cycle_sort"),
-    ("Open Hugging Face page", "o", "open_link('hf')"),
-    ("Open arXiv abstract", "a", "open_link('arxiv')"),
-    ("Open PDF", "p", "open_link('pdf')"),
-    ("Open code (GitHub)", "c", "open_link('code')"),
-    ("Open project page", "w", "open_link('project')"),
-    ("Pick a link to open", "l", "links"),
-    ("Copy the paper's id and link", "y", "copy_link"),
-    ("Filter papers", "/", "focus_filter"),
-    ("Go to day", "d", "goto_date"),
-    ("One pane at a time / side by side", "v", "toggle_layout"),
-    ("Refresh from the site", "r", "refresh"),
-    ("Show keys and query help", "?", "help"),
-]
+        for spec in keys.TABLE:
+            if spec.palette:
+                yield SystemCommand(
+                    spec.palette,
+                    f"Key: {self.keys_in_force.shown(spec.id)}",
+                    partial(self.call_later, self.run_action, spec.action),
+                )
 
 
 def run_app(date: date | None = None, days: int | None = None, offline: bool = False) -> int:

@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_fetch.add_argument("--date", type=parse_day, help="last day to fetch (YYYY-MM-DD)")
     p_fetch.add_argument("--days", type=positive, help="how many days, ending at --date")
     p_fetch.add_argument("--force", action="store_true", help="refetch even fresh days")
+    p_keys = sub.add_parser("keys", help="print the key bindings in force")
+    p_keys.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p_config = sub.add_parser("config", help="print the settings in force and where they came from")
+    p_config.add_argument(
+        "--check", action="store_true", help="only say what is wrong (exit 1 if anything is)"
+    )
     for name, text in (
         ("star", "star a paper"),
         ("unstar", "remove a paper's star"),
@@ -112,6 +118,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return asyncio.run(cmd_list(args))
         if args.command == "fetch":
             return asyncio.run(cmd_fetch(args))
+        if args.command == "keys":
+            return cmd_keys(args)
+        if args.command == "config":
+            return cmd_config(args)
         return cmd_state(args)
     except CliError as error:
         print(f"paperterm: {error}", file=sys.stderr)
@@ -331,3 +341,71 @@ def _check_reader_date(day: date) -> None:
         asyncio.run(library.check_day(day, offline=True))
     except DayRangeError as error:
         raise CliError(str(error)) from None
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """The bindings in force, remaps applied, in the reader's own table order."""
+    from paperterm import keys
+    from paperterm.config import load_config
+
+    config = load_config()
+    in_force = keys.resolve(config.keys)
+    for problem in in_force.problems:
+        print(f"paperterm: {problem}", file=sys.stderr)
+    rows = [
+        {
+            "id": spec.id,
+            "keys": in_force.shown(spec.id),
+            "textual_keys": in_force.keys[spec.id],
+            "default": spec.keys,
+            "remapped": spec.id in in_force.remapped,
+            "group": spec.group,
+            "description": spec.help,
+        }
+        for spec in keys.TABLE
+    ]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif args.format == "markdown":
+        print("| keys | id | what it does |\n|---|---|---|")
+        for row in rows:
+            shown = " ".join(f"`{k}`" for k in str(row["keys"]).split())
+            print(f"| {shown} | `{row['id']}` | {row['description']} |")
+    else:
+        width = max(len(str(r["keys"])) for r in rows)
+        group = ""
+        for row in rows:
+            if row["group"] != group:
+                group = str(row["group"])
+                print(f"{group}:")
+            mark = " *" if row["remapped"] else ""
+            print(f"  {row['keys']:<{width}}  {row['id']:<16} {row['description']}{mark}")
+        if in_force.remapped:
+            print("* remapped in the config")
+    return EXIT_FAILURE if in_force.problems else 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Each file's path, and each setting in force with where it came from."""
+    from paperterm import keys
+    from paperterm.config import SETTINGS, load_config
+
+    config = load_config()
+    problems = [*config.problems, *keys.resolve(config.keys).problems]
+    if not args.check:
+        exists = "" if config.path and config.path.exists() else " (not there: defaults)"
+        print(f"config file   {config.path}{exists}")
+        print(f"state         {paths.state_file()}")
+        print(f"cache         {paths.cache_dir()}")
+        print()
+        for name in SETTINGS:
+            source = config.sources.get(name, "default")
+            print(f"{name:<26} = {getattr(config, name)!r:<28} ({source})")
+        for binding_id, keys_text in sorted(config.keys.items()):
+            print(f"[keys] {binding_id:<19} = {keys_text!r}")
+    for problem in problems:
+        print(f"paperterm: {problem}", file=sys.stderr)
+    if args.check and not problems:
+        print("config: no problems")
+    return EXIT_FAILURE if problems else 0

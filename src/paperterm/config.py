@@ -49,6 +49,27 @@ class Config:
     """Binding id -> keys, e.g. `star = "s,asterisk"`."""
     problems: list[str] = field(default_factory=list)
     path: Path | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each setting in force came from: 'file' or 'environment' (else the default)."""
+
+
+SETTINGS = tuple(
+    f.name for f in fields(Config) if f.name not in ("problems", "path", "sources", "keys")
+)
+
+RANGES: dict[str, tuple[float, float]] = {
+    "days": (1, 60),
+    "since_last_visit_max_days": (1, 60),
+    "read_delay": (0.0, 3600.0),
+    "max_concurrency": (1, 8),
+    "timeout": (1.0, 120.0),
+    "deadline": (1.0, 600.0),
+    "command_deadline": (1.0, 3600.0),
+    "max_retry_after": (0.0, 600.0),
+}
+"""The values each number may take; one outside is said, and its default used."""
+
+_KINDS = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -61,7 +82,7 @@ def load_config(path: Path | None = None) -> Config:
         pass
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         config.problems.append(f"{path}: {error}; using defaults")
-    known = {f.name: f for f in fields(Config) if f.name not in ("problems", "path")}
+    known = {f.name: f for f in fields(Config) if f.name not in ("problems", "path", "sources")}
     for key, value in raw.items():
         name = key.replace("-", "_")
         if name not in known:
@@ -83,13 +104,16 @@ def load_config(path: Path | None = None) -> Config:
                 value = float(value)
             else:
                 config.problems.append(
-                    f"{path}: {key} should be a {type(default).__name__}; default used"
+                    f"{path}: {key} = {value!r} should be {_KINDS[type(default)]}; "
+                    f"the default {default!r} is used"
                 )
                 continue
         setattr(config, name, value)
+        config.sources[name] = "file"
     env_url = os.environ.get("PAPERTERM_BASE_URL")
     if env_url:
         config.base_url = env_url
+        config.sources["base_url"] = "environment (PAPERTERM_BASE_URL)"
     _validate(config)
     return config
 
@@ -109,11 +133,14 @@ def _validate(config: Config) -> None:
     if config.source not in ("page", "api"):
         config.problems.append(f"source must be 'page' or 'api', not {config.source!r}")
         config.source = "page"
-    config.days = min(max(config.days, 1), 60)
-    config.since_last_visit_max_days = min(max(config.since_last_visit_max_days, 1), 60)
-    config.read_delay = max(config.read_delay, 0.0)
-    config.max_concurrency = min(max(config.max_concurrency, 1), 8)
-    config.timeout = min(max(config.timeout, 1.0), 120.0)
-    config.deadline = min(max(config.deadline, 1.0), 600.0)
-    config.command_deadline = min(max(config.command_deadline, 1.0), 3600.0)
-    config.max_retry_after = min(max(config.max_retry_after, 0.0), 600.0)
+    defaults = Config()
+    for name, (low, high) in RANGES.items():
+        value = getattr(config, name)
+        if value != value or not low <= value <= high:  # nan is not equal to itself
+            default = getattr(defaults, name)
+            config.problems.append(
+                f"{name} = {value!r} is out of range ({low:g} to {high:g}); "
+                f"the default {default!r} is used"
+            )
+            setattr(config, name, default)
+            config.sources.pop(name, None)
