@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Protocol
@@ -31,11 +30,12 @@ from paperterm import crashlog, gcpolicy, keys, paths
 from paperterm.config import Config
 from paperterm.library import DayRangeError, DayResult, Library, day_range, describe_age
 from paperterm.links import UnsafeURL, check_url
-from paperterm.listing import SORT_ORDER, SORTS, Listing
+from paperterm.listing import SORTS, Listing
 from paperterm.model import Paper
 from paperterm.prefs import ViewPrefs, save_prefs
 from paperterm.query import Query, QueryError, highlight_pattern, parse_query
 from paperterm.seen import SeenStore
+from paperterm.session import ReadingSession
 from paperterm.startup import RangeWanted, Startup, load_startup, newest_cached
 from paperterm.state import StateStore
 from paperterm.text import clean_line, plural
@@ -67,8 +67,6 @@ Esc clears the filter and keeps the cursor on the paper it found."""
 NARROW = 100
 """Below this many columns the list and the paper take turns on the screen."""
 
-READ_POLL = 0.05
-"""Seconds between checks of a read delay of 0 while the paper is not being looked at."""
 
 LINK_KINDS = {
     "hf": "Hugging Face page",
@@ -82,35 +80,6 @@ LINK_KINDS = {
 class Opener(Protocol):
     def needs_terminal(self) -> bool: ...
     def open(self, url: str) -> bool: ...
-
-
-@dataclass
-class UndoStep:
-    """What one user action changed: (kind, id, value before) per paper."""
-
-    label: str
-    changes: list[tuple[str, str, datetime | None]]
-
-
-class Flags:
-    """Read/starred/new as the list and the query see them."""
-
-    def __init__(self, store: StateStore, seen: SeenStore) -> None:
-        self.store = store
-        self.seen = seen
-
-    def is_read(self, paper_id: str) -> bool:
-        return self.store.is_read(paper_id)
-
-    def is_starred(self, paper_id: str) -> bool:
-        return self.store.is_starred(paper_id)
-
-    def is_new(self, paper: Paper) -> bool:
-        return self.seen.is_new(paper)
-
-    def is_pending(self, paper_id: str) -> bool:
-        """Changed and not yet on disk: shown as saving, not as done."""
-        return self.store.is_pending(paper_id)
 
 
 class PapertermApp(App[None]):
@@ -164,7 +133,8 @@ class PapertermApp(App[None]):
         """The keys after the config's remaps: what help and the palette show."""
         self.store = store
         self.seen = seen or SeenStore(paths.data_dir() / "seen.json")
-        self.flags = Flags(store, self.seen)
+        self.session = ReadingSession(store, self.seen, self.config)
+        self.flags = self.session.flags
         self.end_date = end_date
         self.days_wanted = days
         self.offline = offline
@@ -173,12 +143,7 @@ class PapertermApp(App[None]):
         self.loaded: dict[date, DayResult] = {}
         self.listing = Listing()
         self.query_obj: Query | None = None
-        self.sort = self.config.sort
-        self.hide_read = self.config.hide_read
-        self.undo_stack: list[UndoStep] = []
         self._read_timer: Timer | None = None
-        self._read_due: tuple[str, float] | None = None
-        """The paper to mark read, and when (monotonic), if the cursor is still on it."""
         self._followed: Paper | None = None
         """The paper the abstract pane and the read timer were last set up for."""
         self._abstract_stale = False
@@ -304,10 +269,7 @@ class PapertermApp(App[None]):
         for warning in startup.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         self._wanted = startup.wanted
-        if startup.prefs.sort in SORT_ORDER:
-            self.sort = startup.prefs.sort
-        if startup.prefs.hide_read is not None:
-            self.hide_read = startup.prefs.hide_read
+        self.session.use_prefs(startup.prefs)
         self._receive(startup.first, True)
         painted = {r.day for r in startup.first}
         self.call_after_refresh(self._load_rest, startup.days, painted)
@@ -555,17 +517,16 @@ class PapertermApp(App[None]):
             self._update_status()
         self._followed = paper
         self._show(paper)
-        self._read_due = None
-        if paper is None or self.store.is_read(paper.id):
+        rule = self.session.read_rule
+        rule.follow(paper.id if paper else None, paper is None or self.store.is_read(paper.id))
+        if rule.due is None or paper is None:
             return
-        delay = self.config.read_delay
-        if delay <= 0 and self._reading():
+        if rule.delay <= 0 and self._reading():
+            rule.forget()
             self._mark_read(paper.id, record_undo=False)
             return
-        delay = max(delay, READ_POLL)
-        self._read_due = (paper.id, time.monotonic() + delay)
         if self._read_timer is None:
-            self._read_timer = self.set_timer(delay, self._read_check)
+            self._read_timer = self.set_timer(max(rule.delay, rule.poll), self._read_check)
 
     def _read_check(self) -> None:
         """Mark the paper read if the cursor stayed on it for the read delay.
@@ -574,26 +535,14 @@ class PapertermApp(App[None]):
         made and cancelled per move cost an asyncio task each time a key was held down.
         """
         self._read_timer = None
-        if self._read_due is None:
-            return
-        paper_id, due = self._read_due
-        remaining = due - time.monotonic()
-        if remaining > 0:
-            self._read_timer = self.set_timer(remaining, self._read_check)
-            return
-        if not self._reading():
-            # Typing in the filter, or a dialog open: the paper is not being looked at.
-            # It counts once it has been in view a whole delay with the list or pane focused.
-            # (read_delay 0 means "at once" once looked at: a short poll, not a 0 s timer,
-            # which Textual's timer cannot take.)
-            delay = max(self.config.read_delay, READ_POLL)
-            self._read_due = (paper_id, time.monotonic() + delay)
-            self._read_timer = self.set_timer(delay, self._read_check)
-            return
-        self._read_due = None
         current = self.paper_list.paper
-        if current is not None and current.id == paper_id:
-            self._mark_read(paper_id, record_undo=False)
+        rule = self.session.read_rule
+        verdict = rule.check(current.id if current else None, self._reading())
+        if verdict == "wait":
+            # Not looked at (the filter typed into, a dialog open), or not yet long enough.
+            self._read_timer = self.set_timer(rule.remaining, self._read_check)
+        elif verdict == "mark" and current is not None:
+            self._mark_read(current.id, record_undo=False)
 
     def _reading(self) -> bool:
         """Whether the user is looking at the paper: the list or its abstract has focus."""
@@ -690,12 +639,7 @@ class PapertermApp(App[None]):
         self._save_state()
 
     def _mark_read(self, paper_id: str, *, record_undo: bool = True, read: bool = True) -> None:
-        before = self.store.read_at(paper_id)
-        if self.store.set_read(paper_id, read):
-            if record_undo:
-                self.undo_stack.append(
-                    UndoStep("read" if read else "unread", [("read", paper_id, before)])
-                )
+        if self.session.set_read(paper_id, read, record_undo=record_undo):
             self._changed([paper_id])
 
     @work(thread=True, group="save", exit_on_error=False)
@@ -843,19 +787,15 @@ class PapertermApp(App[None]):
         paper = self.paper_list.paper
         if paper is None:
             return
-        before = self.store.starred_at(paper.id)
-        starred = self.store.toggle_star(paper.id)
-        self.undo_stack.append(
-            UndoStep("star" if starred else "unstar", [("starred", paper.id, before)])
-        )
+        self.session.toggle_star(paper.id)
         self._changed([paper.id])
 
     def action_toggle_read(self) -> None:
         paper = self.paper_list.paper
         if paper is None:
             return
-        self._read_due = None  # the user said; the timer must not say otherwise
-        self._mark_read(paper.id, read=not self.store.is_read(paper.id))
+        self.session.toggle_read(paper.id)
+        self._changed([paper.id])
 
     def action_mark_day_read(self) -> None:
         plist = self.paper_list
@@ -863,14 +803,9 @@ class PapertermApp(App[None]):
         if paper is None:
             return
         day_papers = [r.paper for r in plist.rows if r.paper is not None and r.day == paper.day]
-        changes = []
-        for p in day_papers:
-            before = self.store.read_at(p.id)
-            if self.store.set_read(p.id, True):
-                changes.append(("read", p.id, before))
+        changes = self.session.mark_all_read(day_papers, "mark day read")
         if changes:
-            self.undo_stack.append(UndoStep("mark day read", changes))
-            self._changed([c[1] for c in changes])
+            self._changed(changes)
             if self.hide_read:
                 self._rebuild()
         self.notify(
@@ -879,26 +814,32 @@ class PapertermApp(App[None]):
         )
 
     def action_undo(self) -> None:
-        if not self.undo_stack:
+        step = self.session.undo()
+        if step is None:
             self.notify("Nothing to undo.", markup=False)
             return
-        step = self.undo_stack.pop()
-        for kind, pid, before in reversed(step.changes):
-            self.store.restore(kind, pid, before)
-        self._changed([c[1] for c in step.changes])
+        self._changed(step.paper_ids)
         if self.hide_read:
             self._rebuild()
         self.notify(f"Undid {step.label}.", markup=False)
 
+    @property
+    def sort(self) -> str:
+        return self.session.sort
+
+    @property
+    def hide_read(self) -> bool:
+        return self.session.hide_read
+
     def action_hide_read(self) -> None:
-        self.hide_read = not self.hide_read
+        self.session.toggle_hide_read()
         self._rebuild()
-        self._save_prefs(ViewPrefs(self.sort, self.hide_read))
+        self._save_prefs(self.session.prefs)
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+        self.session.cycle_sort()
         self._rebuild()
-        self._save_prefs(ViewPrefs(self.sort, self.hide_read))
+        self._save_prefs(self.session.prefs)
         self.notify(f"Sorted by {SORTS[self.sort][0]} within each day.", markup=False, timeout=2)
 
     # ------------------------------------------------------------ actions: links

@@ -293,6 +293,11 @@ def cmd_state(args: argparse.Namespace) -> int:
     store = _state()
     if store.read_only:
         raise CliError(f"{store.path} is read-only; nothing changed")
+    from paperterm.seen import SeenStore
+    from paperterm.session import ReadingSession
+
+    # The same rules as the reader's keys (the seen store is not read: nothing here is new).
+    session = ReadingSession(store, SeenStore(paths.data_dir() / "seen.json"), library.config)
     for raw in args.ids:
         pid = normalise_id(raw)
         if library.find_paper(pid) is None:
@@ -300,14 +305,10 @@ def cmd_state(args: argparse.Namespace) -> int:
                 f"unknown paper id {raw!r}: not in any cached day "
                 "(run `paperterm fetch` or `paperterm list` for its day first)"
             )
-        if args.command == "star":
-            store.set_starred(pid, True)
-        elif args.command == "unstar":
-            store.set_starred(pid, False)
-        elif args.command == "read":
-            store.set_read(pid, True)
+        if args.command in ("star", "unstar"):
+            session.set_starred(pid, args.command == "star")
         else:
-            store.set_read(pid, False)
+            session.set_read(pid, args.command == "read")
     if not store.save():
         raise CliError(store.save_error or "could not save state")
     return 0
