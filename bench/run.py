@@ -231,9 +231,9 @@ async def ui_timings(bodies: dict[date, bytes], repeats: int) -> None:
     from textual.app import App
     from textual.widgets import Input, OptionList
 
-    from paperterm.app import PapertermApp
     from paperterm.cache import DayCache
     from paperterm.config import Config
+    from paperterm.factory import build_app
     from paperterm.library import Library
     from paperterm.scrape import parse_api, parse_page
     from paperterm.seen import SeenStore
@@ -249,7 +249,7 @@ async def ui_timings(bodies: dict[date, bytes], repeats: int) -> None:
             DayCache(root / "cache", {"page": parse_page, "api": parse_api}),
             clock=lambda: now,
         )
-        app = PapertermApp(
+        app = build_app(
             library,
             StateStore(root / "state.toml"),
             seen=SeenStore(root / "seen.json"),

@@ -76,7 +76,7 @@ def seed_cache(cache_root: Path, bodies: dict[date, bytes], fetched_at: datetime
 
 def make_demo_app(root: Path, *, opener=None, bodies: dict[date, bytes] | None = None):  # type: ignore[no-untyped-def]
     """The reader on a real week of papers, with some starred, some read, some new."""
-    from paperterm.app import PapertermApp
+    from paperterm.factory import build_app
 
     bodies = bodies if bodies is not None else corpus_bodies(DEMO_DAYS)
     fetched = DEMO_NOW - timedelta(hours=2)
@@ -104,7 +104,7 @@ def make_demo_app(root: Path, *, opener=None, bodies: dict[date, bytes] | None =
     }
     seen.path.parent.mkdir(parents=True, exist_ok=True)
     seen.path.write_text(json.dumps({"version": 1, "papers": seen_data}))
-    return PapertermApp(
+    return build_app(
         library,
         store,
         seen=seen,

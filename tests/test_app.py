@@ -12,6 +12,7 @@ from conftest import DAY_2024, PAGE_2024, PAGE_2026, load_corpus_file
 
 from paperterm.app import PapertermApp
 from paperterm.config import load_config
+from paperterm.factory import build_app
 from paperterm.library import Library
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore
@@ -46,7 +47,7 @@ def make_app(
     config.read_delay = read_delay
     library = Library(config, clock=lambda: now)
     store = StateStore(private_dirs["data"] / "state.toml", clock=lambda: now)
-    return PapertermApp(
+    return build_app(
         library,
         store,
         seen=SeenStore(private_dirs["data"] / "seen.json"),

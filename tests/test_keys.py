@@ -132,3 +132,57 @@ def test_paperterm_config_check_names_each_problem(private_dirs) -> None:
         "'ctrl+nosuchkey' is not a key name",
     ):
         assert says in proc.stderr, says
+
+
+def test_another_textual_is_said_and_not_patched(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from paperterm import factory
+
+    assert factory.textual_problem() is None  # the pinned release is what is installed
+    monkeypatch.setattr(factory, "TEXTUAL_WRITTEN_FOR", "0.0.1")
+    monkeypatch.setattr(factory, "_applied", False)
+    applied: list[bool] = []
+    monkeypatch.setattr(factory._strip_fix, "apply", lambda: applied.append(True))
+    problem = factory.apply_fixes()
+    assert problem is not None and "written for 0.0.1" in problem and not applied
+
+
+async def test_the_link_picker_moves_with_j_k_and_picks_by_number(fake_hf, private_dirs) -> None:
+    from test_app import RecordingBrowser
+
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    browser = RecordingBrowser()
+    app = make_app(private_dirs, browser=browser)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(app, pilot)
+        paper = app.paper_list.paper
+        await pilot.press("l", "j", "j", "k", "enter")
+        await app.workers.wait_for_complete()
+        assert browser.urls[-1] == paper.links[1][1]
+        await pilot.press("l", "G", "g", "enter")
+        await app.workers.wait_for_complete()
+        assert browser.urls[-1] == paper.links[0][1]
+        await pilot.press("l", "3")
+        await app.workers.wait_for_complete()
+        assert browser.urls[-1] == paper.links[2][1]
+
+
+async def test_help_scrolls_with_j_and_g_and_nothing_is_cut_off(fake_hf, private_dirs) -> None:
+    from textual.containers import VerticalScroll
+
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        scroller = app.screen.query_one(VerticalScroll)
+        assert scroller.max_scroll_y > 0  # more than fits at 24 rows: it scrolls
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert scroller.scroll_y == 3
+        await pilot.press("G")
+        await pilot.pause()
+        assert scroller.scroll_y == scroller.max_scroll_y
+        await pilot.press("g")
+        await pilot.pause()
+        assert scroller.scroll_y == 0

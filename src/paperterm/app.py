@@ -39,7 +39,6 @@ from paperterm.session import ReadingSession
 from paperterm.startup import RangeWanted, Startup, load_startup, newest_cached
 from paperterm.state import StateStore
 from paperterm.text import clean_line, plural
-from paperterm.widgets import _strip_fix
 from paperterm.widgets.abstract import AbstractPane, paper_content
 from paperterm.widgets.filter_input import FilterInput
 from paperterm.widgets.keybar import KeyBar
@@ -116,7 +115,6 @@ class PapertermApp(App[None]):
         handle_signals: bool = False,
     ) -> None:
         super().__init__()
-        _strip_fix.apply()
         self._handle_signals = handle_signals
         self._user_moved = False
         self._layout = "auto"
@@ -1079,16 +1077,15 @@ class PapertermApp(App[None]):
 
 def run_app(date: date | None = None, days: int | None = None, offline: bool = False) -> int:
     from paperterm.config import load_config
+    from paperterm.factory import build_app
 
-    # What the imports made lives as long as the app: no collection needs to walk it.
-    gcpolicy.freeze()
     config = load_config()
     library = Library(config)
     store = StateStore(paths.state_file())
     seen = SeenStore(paths.data_dir() / "seen.json")
     # Read before the UI starts, so its first frame already shows the list.
     startup = load_startup(library, store, seen, end_date=date, days_wanted=days)
-    app = PapertermApp(
+    app = build_app(
         library,
         store,
         seen=seen,
@@ -1097,7 +1094,7 @@ def run_app(date: date | None = None, days: int | None = None, offline: bool = F
         days=days,
         offline=offline,
         startup=startup,
-        handle_signals=True,
+        in_terminal=True,
     )
     try:
         app.run()

@@ -85,7 +85,6 @@ class Fetcher:
         self._sleep = sleep
         self._limit = asyncio.Semaphore(max_concurrency)
         self.max_concurrency = max_concurrency
-        self.requests_sent = 0
         self.in_flight = 0
         self.peak_in_flight = 0
         self._client = httpx.AsyncClient(
@@ -180,7 +179,6 @@ class Fetcher:
     ) -> Response:
         origin = self._host(url)
         for _ in range(MAX_REDIRECTS + 1):
-            self.requests_sent += 1
             request = self._client.build_request("GET", url, params=params, headers=headers)
             response = await self._client.send(request, stream=True)
             try:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from paperterm import paths
 from paperterm.cache import CachedDay, DayCache, is_fresh, utc_today
@@ -44,13 +44,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+DayStatus = Literal["ok", "empty", "missing", "error", "future"]
+
+
 @dataclass(frozen=True)
 class DayResult:
     """One feed day as the caller gets it, with where it came from and what went wrong."""
 
     day: date
     papers: tuple[Paper, ...]
-    status: str
+    status: DayStatus
     """'ok', 'empty' (no papers that day), 'missing' (offline and not cached),
     'error' (nothing cached and the fetch failed), 'future' (not requested)."""
     source: str = ""

@@ -68,7 +68,6 @@ class _Data:
     read: dict[str, datetime]
     starred: dict[str, datetime]
     last_visit: datetime | None = None
-    previous_visit: datetime | None = None
     kept: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Entries of [read]/[starred] that are not times: not used, written back as found."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -83,7 +82,6 @@ class _Data:
             dict(self.read),
             dict(self.starred),
             self.last_visit,
-            self.previous_visit,
             {name: dict(table) for name, table in self.kept.items()},
             dict(self.extra),
         )
@@ -279,15 +277,10 @@ class StateStore:
                         f"{path.name}: {len(kept)} [{name}] entr{'y' if len(kept) == 1 else 'ies'}"
                         f" not a time ({shown}{more}); kept in the file as written, not used"
                     )
-        for key in ("last_visit", "previous_visit"):
-            value = doc.get(key)
-            if isinstance(value, datetime):
-                setattr(data, key, _aware(value))
-        data.extra = {
-            k: v
-            for k, v in doc.items()
-            if k not in ("schema", "last_visit", "previous_visit", *TABLES)
-        }
+        value = doc.get("last_visit")
+        if isinstance(value, datetime):
+            data.last_visit = _aware(value)
+        data.extra = {k: v for k, v in doc.items() if k not in ("schema", "last_visit", *TABLES)}
         return data
 
     # ------------------------------------------------------------ reading
@@ -315,10 +308,6 @@ class StateStore:
     @property
     def last_visit(self) -> datetime | None:
         return self._data.last_visit
-
-    @property
-    def previous_visit(self) -> datetime | None:
-        return self._data.previous_visit
 
     @property
     def dirty(self) -> bool:
@@ -354,7 +343,7 @@ class StateStore:
         self._change(kind, paper_id, when)
 
     def record_visit(self) -> None:
-        """Start a visit: the last visit becomes the previous one."""
+        """Record this visit: what is new next time is judged from it."""
         with self._mutex:
             op: _Op = ("visit", "", self.clock())
             self._apply(self._data, op)
@@ -387,8 +376,6 @@ class StateStore:
             else:
                 table[key] = value
         elif kind == "visit":
-            if data.last_visit is not None and data.last_visit != value:
-                data.previous_visit = data.last_visit
             data.last_visit = value
 
     # ------------------------------------------------------------ saving
@@ -490,8 +477,6 @@ def _document(data: _Data) -> str:
     head: dict[str, Any] = {"schema": SCHEMA_VERSION}
     if data.last_visit:
         head["last_visit"] = data.last_visit
-    if data.previous_visit:
-        head["previous_visit"] = data.previous_visit
     head.update(data.extra)
     # Unknown top-level tables go after every plain key, as TOML requires.
     plain = {k: v for k, v in head.items() if not isinstance(v, dict)}

@@ -18,6 +18,12 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="help.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up"),
+        Binding("pagedown,space", "page(1)", "Page down", show=False, id="help.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="help.page_up"),
+        Binding("g,home", "edge(0)", "Top", show=False, id="help.top"),
+        Binding("G,end", "edge(1)", "End", show=False, id="help.end"),
     ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -38,9 +44,32 @@ class HelpScreen(ModalScreen[None]):
             lines.append(Content.assemble((f"  {key:<16}", "bold"), description))
         lines += [Content(""), Content("Filter queries").stylize("bold $text-accent")]
         lines += [Content(line) for line in self.query_help.splitlines()]
-        lines += [Content(""), Content("Esc closes this help.").stylize("$text-muted")]
+        lines += [
+            Content(""),
+            Content("j k PgDn PgUp g G scroll  ·  Esc closes this help.").stylize("$text-muted"),
+        ]
         with VerticalScroll():
             yield Static(Content("\n").join(lines))
+
+    def _scroller(self) -> VerticalScroll:
+        return self.query_one(VerticalScroll)
+
+    def action_scroll(self, lines: int) -> None:
+        self._scroller().scroll_relative(y=lines, animate=False)
+
+    def action_page(self, direction: int) -> None:
+        scroller = self._scroller()
+        if direction > 0:
+            scroller.scroll_page_down(animate=False)
+        else:
+            scroller.scroll_page_up(animate=False)
+
+    def action_edge(self, end: int) -> None:
+        scroller = self._scroller()
+        if end:
+            scroller.scroll_end(animate=False)
+        else:
+            scroller.scroll_home(animate=False)
 
 
 class LinkPicker(ModalScreen[str | None]):
@@ -49,6 +78,14 @@ class LinkPicker(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape,q", "dismiss_none", "Close", id="links.close"),
         Binding("y", "copy", "Copy", id="links.copy"),
+        Binding("j", "move(1)", "Down", show=False, id="links.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="links.up"),
+        Binding("g", "edge(0)", "First", show=False, id="links.first"),
+        Binding("G", "edge(1)", "Last", show=False, id="links.last"),
+        *(
+            Binding(str(n), f"pick({n - 1})", f"Link {n}", show=False, id=f"links.{n}")
+            for n in range(1, 10)
+        ),
     ]
     DEFAULT_CSS = """
     LinkPicker { align: center middle; }
@@ -71,15 +108,37 @@ class LinkPicker(ModalScreen[str | None]):
             )
             yield OptionList(
                 *(
-                    Option(Content.assemble((f"{label:<20}", "bold"), url), id=str(i))
+                    Option(
+                        Content.assemble(
+                            (f"{i + 1} ", "$text-muted"), (f"{label:<20}", "bold"), url
+                        ),
+                        id=str(i),
+                    )
                     for i, (label, url) in enumerate(self.links)
                 ),
                 markup=False,
             )
             yield Static(
-                Content("Enter opens  ·  y copies  ·  Esc closes").stylize("$text-muted"),
+                Content("Enter or 1-9 opens  ·  j k move  ·  y copies  ·  Esc closes").stylize(
+                    "$text-muted"
+                ),
                 id="links-hint",
             )
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_edge(self, end: int) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = len(self.links) - 1 if end else 0
+
+    def action_pick(self, index: int) -> None:
+        if 0 <= index < len(self.links):
+            self.dismiss(self.links[index][1])
 
     def action_copy(self) -> None:
         """Copy the highlighted link (OSC 52: works over ssh too, where the terminal can)."""
