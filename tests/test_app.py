@@ -472,9 +472,13 @@ async def test_quit(fake_hf, private_dirs) -> None:
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        assert app.is_running
         await pilot.press("q")
         await pilot.pause()
-    assert app.return_code == 0 or app.return_code is None
+        # q ends the app: it is no longer running, and cleanly (a test that passed whether
+        # or not q quit was no test).
+        assert not app.is_running
+    assert app.return_code == 0
 
 
 async def test_help_screen_lists_keys(fake_hf, private_dirs) -> None:

@@ -254,3 +254,26 @@ async def test_a_day_the_site_answers_with_another_day_is_quietly_empty(fake_hf)
     again = library.cached(date(2026, 8, 22))
     assert again is not None and again.status == "empty" and not again.message
     await library.aclose()
+
+
+async def test_cache_reads_and_writes_run_off_the_event_loop(fake_hf) -> None:
+    """The reader's loop never waits on the disk: every cache read and write of a load is
+    made in a worker thread."""
+    import threading
+
+    library = await warm(fake_hf, datetime(2024, 8, 1, 9, tzinfo=UTC))
+    threads: list[str] = []
+    cache = library.cache
+    for name in ("load", "store", "touch"):
+        real = getattr(cache, name)
+
+        def spy(*args, _real=real, **kw):  # type: ignore[no-untyped-def]
+            threads.append(threading.current_thread().name)
+            return _real(*args, **kw)
+
+        setattr(cache, name, spy)
+    library.clock = lambda: LATER
+    result = await library.load_day(DAY_2024, force=True)
+    await library.aclose()
+    assert len(result.papers) == 13
+    assert threads and threading.main_thread().name not in threads

@@ -69,3 +69,10 @@ def test_narrow_paper(snap_compare, tmp_path, bodies) -> None:
     assert snap_compare(
         demo(tmp_path, bodies), press=["j", "enter"], terminal_size=(80, 24), run_before=ready
     )
+
+
+def test_goto_dialog(snap_compare, tmp_path, bodies) -> None:
+    """The go-to-day dialog, with a date typed."""
+    assert snap_compare(
+        demo(tmp_path, bodies), press=["d", *"2026-08-19"], terminal_size=SIZE, run_before=ready
+    )

@@ -36,7 +36,7 @@ from paperterm.prefs import ViewPrefs, save_prefs
 from paperterm.query import Query, QueryError, highlight_pattern, parse_query
 from paperterm.seen import SeenStore
 from paperterm.session import ReadingSession
-from paperterm.startup import RangeWanted, Startup, load_startup, newest_cached
+from paperterm.startup import RangeWanted, Startup, load_startup
 from paperterm.state import StateStore
 from paperterm.text import clean_line, plural
 from paperterm.widgets.abstract import AbstractPane, paper_content
@@ -311,7 +311,10 @@ class PapertermApp(App[None]):
         self._update_status()
         wanted = self._wanted or RangeWanted(self.config.days)
         try:
-            anchor = max(days)
+            if days:
+                anchor = max(days)
+            else:
+                anchor = await asyncio.to_thread(self.library.newest_cached) or self.library.today()
             if find_latest:
                 # Wherever the site's newest day is, before or after the cached one: the
                 # range follows it both ways.
@@ -989,10 +992,10 @@ class PapertermApp(App[None]):
         if self.offline:
             self.notify("Offline: not refreshing.", markup=False)
             return
-        days = sorted(self.loaded, reverse=True) or day_range(
-            newest_cached(self.library), self.config.days
+        # With nothing loaded, the refresh finds its own anchor (off the event loop).
+        self._refresh(
+            sorted(self.loaded, reverse=True), force=True, find_latest=self.end_date is None
         )
-        self._refresh(days, force=True, find_latest=self.end_date is None)
 
     def action_goto_date(self) -> None:
         def chosen(day: date | None) -> None:

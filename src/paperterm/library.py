@@ -336,7 +336,8 @@ class Library:
     async def load_day(self, day: date, *, offline: bool = False, force: bool = False) -> DayResult:
         if day > self.today():
             return DayResult(day, (), "future", message=f"{day} is in the future")
-        entry = self._cached_entry(day)
+        # The cache is read in a thread: the reader's event loop never waits on the disk.
+        entry = await asyncio.to_thread(self._cached_entry, day)
         cached = _from_entry(entry)
         if offline:
             return cached or DayResult(day, (), "missing", message=f"{day} is not cached")
@@ -378,7 +379,7 @@ class Library:
             raise
         now = self.clock()
         if response.status == 304 and entry is not None and cached is not None:
-            self.cache.touch(entry, now)
+            await asyncio.to_thread(self.cache.touch, entry, now)
             return replace(cached, fetched_at=now, from_cache=False)
         try:
             scraped = await asyncio.to_thread(parse_page, response.body, day)
@@ -391,7 +392,7 @@ class Library:
                 raise UnparseableError(
                     f"{page_error}; the API fallback failed too: {api_error}"
                 ) from None
-        return self._keep(
+        return await self._keep(
             day, "page", response.body, scraped, cached, response.etag, response.last_modified
         )
 
@@ -415,12 +416,12 @@ class Library:
             scraped = ScrapedDay((), None)
             body = b"[]"
             note = f"no list for {day} ({error})"
-            return self._keep(day, "api", body, scraped, cached, None, None, note=note)
+            return await self._keep(day, "api", body, scraped, cached, None, None, note=note)
         if not scraped.papers and scraped.skipped:
             raise UnparseableError(f"none of the {scraped.skipped} items the API sent is a paper")
-        return self._keep(day, "api", body, scraped, cached, None, None)
+        return await self._keep(day, "api", body, scraped, cached, None, None)
 
-    def _keep(
+    async def _keep(
         self,
         day: date,
         source: str,
@@ -438,7 +439,8 @@ class Library:
                 message=f"the site now lists no papers for {day}; keeping the cached list",
             )
         try:
-            entry = self.cache.store(
+            entry = await asyncio.to_thread(
+                self.cache.store,
                 day,
                 source,
                 body,
