@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SuspendNotSupported, SystemCommand
@@ -314,7 +314,8 @@ class PapertermApp(App[None]):
             if days:
                 anchor = max(days)
             else:
-                anchor = await asyncio.to_thread(self.library.newest_cached) or self.library.today()
+                newest = await asyncio.to_thread(self.library.newest_cached)
+                anchor = newest or self.library.today()
             if find_latest:
                 # Wherever the site's newest day is, before or after the cached one: the
                 # range follows it both ways.
@@ -1067,7 +1068,7 @@ class PapertermApp(App[None]):
         rows = [(shown(spec.id), spec.help) for spec in keys.TABLE]
         self.push_screen(HelpScreen([*rows, *keys.FIXED_HELP], QUERY_HELP))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for spec in keys.TABLE:
             if spec.palette:

@@ -14,8 +14,13 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from paperterm import __version__, paths
+
+if TYPE_CHECKING:  # the commands import what they need when they run: start-up stays light
+    from paperterm.library import DayResult, Library
+    from paperterm.state import StateStore
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -138,7 +143,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
 
 
-def _library():  # type: ignore[no-untyped-def]
+def _library() -> Library:
     from paperterm.config import load_config
     from paperterm.library import Library
 
@@ -148,7 +153,7 @@ def _library():  # type: ignore[no-untyped-def]
     return Library(config)
 
 
-def _state():  # type: ignore[no-untyped-def]
+def _state() -> StateStore:
     from paperterm.state import StateStore
 
     store = StateStore(paths.state_file()).load()
@@ -157,7 +162,9 @@ def _state():  # type: ignore[no-untyped-def]
     return store
 
 
-async def _load_range(library, args, offline: bool, **kw):  # type: ignore[no-untyped-def]
+async def _load_range(
+    library: Library, args: argparse.Namespace, offline: bool, **kw: Any
+) -> list[DayResult]:
     """The days `--date`/`--days` name: `--days` counts days with papers, ending at --date
     (or the site's newest day with papers). A date that can have none is an error."""
     from paperterm.library import DayRangeError
@@ -174,7 +181,7 @@ async def _load_range(library, args, offline: bool, **kw):  # type: ignore[no-un
     )
 
 
-def _say_problems(library, results) -> bool:  # type: ignore[no-untyped-def]
+def _say_problems(library: Library, results: list[DayResult]) -> bool:
     """Each day's problem once on stderr (missing days summed up); True if a day failed."""
     failed = False
     missing = [r.day for r in results if r.status == "missing"]
@@ -245,7 +252,6 @@ async def cmd_list(args: argparse.Namespace) -> int:
 
 
 async def cmd_fetch(args: argparse.Namespace) -> int:
-    from paperterm.library import DayResult
 
     library = _library()
     tty = sys.stderr.isatty()
