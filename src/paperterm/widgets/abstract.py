@@ -237,7 +237,9 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         self._key: Hashable | None = None
         self._strips: list[Strip] = []
         self._wrapped_width = -1
-        self._wrapped: OrderedDict[tuple[Hashable, int], list[Strip]] = OrderedDict()
+        self._wrapped: OrderedDict[tuple[Hashable, int], tuple[list[Strip], Content, LineMap]] = (
+            OrderedDict()
+        )
         self._base: RichStyle | None = None
 
     def show(self, content: Content | None, key: Hashable | None = None) -> None:
@@ -276,20 +278,24 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
             self.refresh()
             return
         cache_key = (self._key, width)
-        strips = self._wrapped.get(cache_key) if self._key is not None else None
-        self._laid_out, self._line_map = hang(self.content, width)
-        if strips is None:
+        kept = self._wrapped.get(cache_key) if self._key is not None else None
+        if kept is None:
+            # Laid out (field lines hung) and wrapped once per paper and width: going back
+            # up the list re-shows a paper at no cost.
+            laid_out, line_map = hang(self.content, width)
             base = self._base_style()
             strips = [
                 strip.adjust_cell_length(width, base)
-                for strip in Visual.to_strips(self, self._laid_out, width, None, self.visual_style)
+                for strip in Visual.to_strips(self, laid_out, width, None, self.visual_style)
             ]
+            kept = (strips, laid_out, line_map)
             if self._key is not None:
-                self._wrapped[cache_key] = strips
+                self._wrapped[cache_key] = kept
                 if len(self._wrapped) > WRAPPED_KEPT:
                     self._wrapped.popitem(last=False)
         else:
             self._wrapped.move_to_end(cache_key)
+        strips, self._laid_out, self._line_map = kept
         self._strips = strips
         self._wrapped_width = width
         set_virtual_size(self, Size(width, len(self._strips)))
