@@ -117,9 +117,9 @@ class PapertermApp(App[None]):
         super().__init__()
         self._handle_signals = handle_signals
         self._user_moved = False
+        """Whether the user has moved the cursor: after that, nothing moves it for them."""
         self._layout = "auto"
         """'auto' (one pane below NARROW columns), 'single' or 'split': the v key."""
-        """Whether the user has moved the cursor: after that, nothing moves it for them."""
         self._wanted: RangeWanted | None = None
         self._failed_url: str | None = None
         """A link no browser could open, for the copy key, until the cursor moves."""
@@ -311,15 +311,15 @@ class PapertermApp(App[None]):
         self._update_status()
         wanted = self._wanted or RangeWanted(self.config.days)
         try:
-            if days:
-                anchor = max(days)
-            else:
-                newest = await asyncio.to_thread(self.library.newest_cached)
-                anchor = newest or self.library.today()
             if find_latest:
                 # Wherever the site's newest day is, before or after the cached one: the
                 # range follows it both ways.
                 anchor = await self.library.latest_day()
+            elif days:
+                anchor = max(days)
+            else:
+                newest = await asyncio.to_thread(self.library.newest_cached)
+                anchor = newest or self.library.today()
             done = 0
 
             def progress(result: DayResult) -> None:
@@ -337,11 +337,13 @@ class PapertermApp(App[None]):
                 on_result=progress,
             )
             # Older days the user brought in (`]`, go-to-day) are refreshed with the rest.
-            extra = [d for d in days if d not in {r.day for r in results}]
+            in_range = {r.day for r in results}
+            extra = [d for d in days if d not in in_range]
             if extra:
                 results += await self.library.load_days(extra, force=force, on_result=progress)
-            self._oldest_requested = min([self._oldest_requested or anchor, *days])
-            self._oldest_requested = min(self._oldest_requested, *(r.day for r in results))
+            self._oldest_requested = min(
+                [self._oldest_requested or anchor, *days, *(r.day for r in results)]
+            )
         finally:
             self._status_progress = ""
         errors = [r for r in results if r.message and r.status in ("ok", "empty", "error")]

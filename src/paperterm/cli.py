@@ -203,6 +203,7 @@ def _say_problems(library: Library, results: list[DayResult]) -> bool:
 
 async def cmd_list(args: argparse.Namespace) -> int:
     from paperterm.library import describe_age
+    from paperterm.text import plural
 
     library = _library()
     store = _state()
@@ -236,8 +237,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
             if not result.papers:
                 continue
             age = describe_age(result.age(now)) if result.from_cache else "fresh"
-            count = len(result.papers)
-            print(f"{result.day:%a %Y-%m-%d} · {count} paper{'s' if count != 1 else ''} · {age}")
+            print(f"{result.day:%a %Y-%m-%d} · {plural(len(result.papers), 'paper')} · {age}")
             for r, paper in rows:
                 if r is not result:
                     continue
@@ -286,11 +286,10 @@ async def cmd_fetch(args: argparse.Namespace) -> int:
     if problem:
         print(f"paperterm: {problem}", file=sys.stderr)
         return EXIT_FAILURE  # filling the cache is all `fetch` is for
+    from paperterm.text import plural
+
     days_with = sum(1 for r in results if r.papers)
-    print(
-        f"paperterm: cached {days_with} day{'s' if days_with != 1 else ''} with papers",
-        file=sys.stderr,
-    )
+    print(f"paperterm: cached {plural(days_with, 'day')} with papers", file=sys.stderr)
     return EXIT_FAILURE if errors else 0
 
 

@@ -196,9 +196,6 @@ class Library:
                 return entry
         return None
 
-    def cached_days(self) -> list[date]:
-        return self.cache.days()
-
     def find_paper(self, paper_id: str) -> Paper | None:
         """A paper from any cached day (newest copy), for commands given only an id."""
         for day in self.cache.days():
@@ -220,11 +217,6 @@ class Library:
                 if result is not None and result.papers:
                     return day
         return None
-
-    def has_papers(self, day: date) -> bool | None:
-        """What the cache knows of a day: papers (True), none (False), not cached (None)."""
-        result = self.cached(day)
-        return None if result is None else bool(result.papers)
 
     async def latest_day(self, *, offline: bool = False) -> date:
         """The newest day with papers: the site's, else the newest cached one, else today."""

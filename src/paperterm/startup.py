@@ -34,11 +34,6 @@ class Startup:
     """The sort and hide-read last used."""
 
 
-def newest_cached(library: Library) -> date:
-    """The newest cached day with papers that is not in the future, or today."""
-    return library.newest_cached() or library.today()
-
-
 @dataclass(frozen=True)
 class RangeWanted:
     """How many days to show: days with papers, not calendar days."""
@@ -97,7 +92,7 @@ def load_startup(
     seen.load()
     if store.last_visit is not None:
         seen.since = store.last_visit.astimezone(UTC).date()
-    end = end_date or newest_cached(library)
+    end = end_date or library.newest_cached() or library.today()
     wanted = wanted_range(library.config, store, days_wanted, since_visit=end_date is None)
     read: dict[date, DayResult | None] = {}
     days = initial_days(library, end, wanted, read)
