@@ -262,9 +262,9 @@ async def ui_timings(bodies: dict[date, bytes], repeats: int) -> None:
         filter_times: list[float] = []
         move_times: list[float] = []
         async with app.run_test(size=(140, 40)) as pilot:
-            await app.refreshed.wait()
+            await app.reader.refreshed.wait()
             await pilot.pause()
-            count = len(app.paper_list.papers)
+            count = len(app.reader.paper_list.papers)
             for _ in range(repeats):
                 await pilot.press("slash")
                 for ch in query:

@@ -26,7 +26,7 @@ async def shoot(name: str, keys: list[str], bodies, size: tuple[int, int] = SIZE
     with tempfile.TemporaryDirectory() as tmp:
         app = make_demo_app(Path(tmp), opener=NoBrowser(), bodies=bodies)
         async with app.run_test(size=size) as pilot:
-            await app.refreshed.wait()
+            await app.reader.refreshed.wait()
             await pilot.pause()
             for key in keys:
                 await pilot.press(key)

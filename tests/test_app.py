@@ -62,19 +62,19 @@ def make_app(
 
 async def settle(app: PapertermApp, pilot) -> None:  # type: ignore[no-untyped-def]
     # Bounded: an app that died must fail the test, not hang it.
-    await asyncio.wait_for(app.refreshed.wait(), timeout=30)
+    await asyncio.wait_for(app.reader.refreshed.wait(), timeout=30)
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
 
 
 def row_texts(app: PapertermApp) -> list[str]:
-    plist = app.paper_list
+    plist = app.reader.paper_list
     return [plist.render_line(y).text for y in range(plist.size.height)]
 
 
 def titles(app: PapertermApp) -> list[str]:
-    return [p.title for p in app.paper_list.papers]
+    return [p.title for p in app.reader.paper_list.papers]
 
 
 @pytest.fixture
@@ -97,8 +97,8 @@ async def test_start_paints_day_and_cursor_on_first_unread(fake_hf, private_dirs
         lines = row_texts(app)
         assert "Thu 01 Aug 2024" in lines[0] and "13 papers" in lines[0] and "12 unread" in lines[0]
         assert "The Llama 3 Herd of Models" in lines[1] and "94" in lines[1]
-        assert app.paper_list.paper.title.startswith("Tora")  # first unread
-        body = app.abstract.plain
+        assert app.reader.paper_list.paper.title.startswith("Tora")  # first unread
+        body = app.reader.abstract.plain
         assert "Tora: Trajectory-oriented Diffusion Transformer" in str(body)
         assert "13 papers" in app.query_one("#status").right.plain
 
@@ -109,46 +109,46 @@ async def test_movement_keys(fake_hf, private_dirs) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         all_titles = titles(app)
-        assert app.paper_list.paper.title == all_titles[0]
+        assert app.reader.paper_list.paper.title == all_titles[0]
         await pilot.press("j")
-        assert app.paper_list.paper.title == all_titles[1]
+        assert app.reader.paper_list.paper.title == all_titles[1]
         await pilot.press("down", "down")
-        assert app.paper_list.paper.title == all_titles[3]
+        assert app.reader.paper_list.paper.title == all_titles[3]
         await pilot.press("k", "up")
-        assert app.paper_list.paper.title == all_titles[1]
+        assert app.reader.paper_list.paper.title == all_titles[1]
         await pilot.press("G")
-        assert app.paper_list.paper.title == all_titles[-1]
+        assert app.reader.paper_list.paper.title == all_titles[-1]
         await pilot.press("g")
-        assert app.paper_list.paper.title == all_titles[0]
+        assert app.reader.paper_list.paper.title == all_titles[0]
         await pilot.press("end")
-        assert app.paper_list.paper.title == all_titles[-1]
+        assert app.reader.paper_list.paper.title == all_titles[-1]
         await pilot.press("home", "pagedown")
-        assert app.paper_list.paper.title != all_titles[0]
+        assert app.reader.paper_list.paper.title != all_titles[0]
         await pilot.press("pageup")
-        assert app.paper_list.paper.title == all_titles[0]
+        assert app.reader.paper_list.paper.title == all_titles[0]
 
 
 async def test_days_sections_and_day_keys(week, private_dirs) -> None:
     app = make_app(private_dirs, days=4)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        headers = [r.day for r in app.paper_list.rows if r.is_header]
+        headers = [r.day for r in app.reader.paper_list.rows if r.is_header]
         assert headers == [
             date(2024, 8, 1),
             date(2024, 7, 31),
             date(2024, 7, 30),
             date(2024, 7, 29),
         ]
-        assert app.paper_list.paper.day == date(2024, 8, 1)
+        assert app.reader.paper_list.paper.day == date(2024, 8, 1)
         await pilot.press("right_square_bracket")
-        assert app.paper_list.paper.day == date(2024, 7, 31)
-        first_of_31 = app.paper_list.paper
+        assert app.reader.paper_list.paper.day == date(2024, 7, 31)
+        first_of_31 = app.reader.paper_list.paper
         await pilot.press("right_square_bracket")
-        assert app.paper_list.paper.day == date(2024, 7, 30)
+        assert app.reader.paper_list.paper.day == date(2024, 7, 30)
         await pilot.press("left_square_bracket")
-        assert app.paper_list.paper == first_of_31
+        assert app.reader.paper_list.paper == first_of_31
         await pilot.press("j", "left_square_bracket")
-        assert app.paper_list.paper == first_of_31  # back to the top of the day first
+        assert app.reader.paper_list.paper == first_of_31  # back to the top of the day first
 
 
 async def test_star_and_read_are_saved_at_once(fake_hf, private_dirs) -> None:
@@ -156,7 +156,7 @@ async def test_star_and_read_are_saved_at_once(fake_hf, private_dirs) -> None:
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        paper = app.paper_list.paper
+        paper = app.reader.paper_list.paper
         await pilot.press("s")
         await app.workers.wait_for_complete()
         on_disk = StateStore(private_dirs["data"] / "state.toml").load()
@@ -179,9 +179,9 @@ async def test_paper_becomes_read_after_the_delay(fake_hf, private_dirs) -> None
     app = make_app(private_dirs, read_delay=0.3)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        first = app.paper_list.paper
+        first = app.reader.paper_list.paper
         await pilot.press("j")  # moved on before the delay: stays unread
-        second = app.paper_list.paper
+        second = app.reader.paper_list.paper
         await pilot.pause(0.6)
         assert not app.store.is_read(first.id)
         assert app.store.is_read(second.id)
@@ -194,10 +194,10 @@ async def test_skimming_past_papers_marks_none_of_them_read(fake_hf, private_dir
     app = make_app(private_dirs, read_delay=1.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        passed = [app.paper_list.paper]
+        passed = [app.reader.paper_list.paper]
         for _ in range(11):  # 0.1 s on each: 1.1 s in all
             await pilot.press("j")
-            passed.append(app.paper_list.paper)
+            passed.append(app.reader.paper_list.paper)
             await pilot.pause(0.1)
         assert len({p.id for p in passed}) == 12
         assert not any(app.store.is_read(p.id) for p in passed[:-1])
@@ -212,19 +212,19 @@ async def test_read_delay_zero_marks_at_once(fake_hf, private_dirs) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("j")
-        assert all(app.store.is_read(p.id) for p in app.paper_list.papers[:2])
+        assert all(app.store.is_read(p.id) for p in app.reader.paper_list.papers[:2])
 
 
 async def test_next_unread_crosses_days(week, private_dirs) -> None:
     app = make_app(private_dirs, days=2)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        day1 = [p for p in app.paper_list.papers if p.day == DAY_2024]
+        day1 = [p for p in app.reader.paper_list.papers if p.day == DAY_2024]
         for paper in day1:
             app.store.set_read(paper.id)
-        app.paper_list.select_id(day1[0].id)
+        app.reader.paper_list.select_id(day1[0].id)
         await pilot.press("n")
-        assert app.paper_list.paper.day == date(2024, 7, 31)
+        assert app.reader.paper_list.paper.day == date(2024, 7, 31)
 
 
 async def test_tab_and_space_scroll_the_abstract(fake_hf, private_dirs) -> None:
@@ -232,19 +232,19 @@ async def test_tab_and_space_scroll_the_abstract(fake_hf, private_dirs) -> None:
     app = make_app(private_dirs)
     async with app.run_test(size=(100, 16)) as pilot:
         await settle(app, pilot)
-        assert app.focused is app.paper_list
+        assert app.focused is app.reader.paper_list
         await pilot.press("tab")
-        assert app.focused is app.abstract
+        assert app.focused is app.reader.abstract
         await pilot.press("space")
         await pilot.pause()
-        assert app.abstract.scroll_y > 0
+        assert app.reader.abstract.scroll_y > 0
         await pilot.press("tab")
-        assert app.focused is app.paper_list
+        assert app.focused is app.reader.paper_list
 
 
 def thumb_rows(app: PapertermApp) -> list[int]:
     """Visible lines of the abstract whose position-bar cells show the thumb."""
-    pane = app.abstract
+    pane = app.reader.abstract
     rows = []
     for y in range(pane.scrollable_content_region.height):
         bar = pane.render_line(y).crop(pane.text_width)
@@ -262,7 +262,7 @@ async def test_the_abstract_bar_shows_where_the_reader_is_and_pages_on_a_click(
     app = make_app(private_dirs)
     async with app.run_test(size=(100, 16)) as pilot:
         await settle(app, pilot)
-        pane = app.abstract
+        pane = app.reader.abstract
         height = pane.scrollable_content_region.height
         assert pane.max_scroll_y > 0  # a 16-line screen cannot hold an abstract
         at_top = thumb_rows(app)
@@ -305,7 +305,7 @@ async def test_text_selected_in_the_abstract_is_copied(fake_hf, private_dirs) ->
     app = make_app(private_dirs)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        title = app.paper_list.paper.title
+        title = app.reader.paper_list.paper.title
         await pilot.mouse_down("#abstract", offset=(1, 0))
         await pilot.hover("#abstract", offset=(11, 0))
         await pilot.mouse_up("#abstract", offset=(11, 0))
@@ -321,7 +321,7 @@ async def test_text_selected_in_the_abstract_is_copied(fake_hf, private_dirs) ->
         await pilot.pause()
         copied = app.clipboard
         assert copied.startswith(title + "\n") and "Authors" in copied
-        assert copied in app.abstract.plain
+        assert copied in app.reader.abstract.plain
 
 
 async def test_an_abstract_that_fits_shows_no_thumb(fake_hf, private_dirs) -> None:
@@ -329,7 +329,7 @@ async def test_an_abstract_that_fits_shows_no_thumb(fake_hf, private_dirs) -> No
     app = make_app(private_dirs)
     async with app.run_test(size=(160, 80)) as pilot:
         await settle(app, pilot)
-        assert app.abstract.max_scroll_y == 0
+        assert app.reader.abstract.max_scroll_y == 0
         assert thumb_rows(app) == []
 
 
@@ -353,7 +353,7 @@ async def test_link_keys_open_the_right_url(fake_hf, private_dirs, key, url) -> 
     )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.paper_list.paper.id == "2609.31620"
+        assert app.reader.paper_list.paper.id == "2609.31620"
         await pilot.press(key)
         await app.workers.wait_for_complete()
         assert browser.urls == [url]
@@ -369,13 +369,13 @@ async def test_project_page_key_and_missing_link(fake_hf, private_dirs) -> None:
     )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        with_project = next(p for p in app.paper_list.papers if p.project_page)
-        without_code = next(p for p in app.paper_list.papers if not p.github)
-        app.paper_list.select_id(with_project.id)
+        with_project = next(p for p in app.reader.paper_list.papers if p.project_page)
+        without_code = next(p for p in app.reader.paper_list.papers if not p.github)
+        app.reader.paper_list.select_id(with_project.id)
         await pilot.press("w")
         await app.workers.wait_for_complete()
         assert browser.urls == [with_project.project_page]
-        app.paper_list.select_id(without_code.id)
+        app.reader.paper_list.select_id(without_code.id)
         await pilot.press("c")
         await app.workers.wait_for_complete()
         assert browser.urls == [with_project.project_page]  # nothing more was opened
@@ -409,14 +409,14 @@ async def test_filter_narrows_live_and_escape_keeps_the_found_paper(fake_hf, pri
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("j", "j")
-        before = app.paper_list.paper
+        before = app.reader.paper_list.paper
         assert before is not None and "Gaussian Avatar" not in before.title
         await pilot.press("slash", *"video")
         await pilot.pause()
         shown = titles(app)
         assert shown and all(
             "video" in (p.title + p.abstract + " ".join(p.authors)).lower()
-            for p in app.paper_list.papers
+            for p in app.reader.paper_list.papers
         )
         assert len(shown) < 13
         assert f"{len(shown)} of 13 papers" in app.query_one("#status").right.plain
@@ -427,8 +427,8 @@ async def test_filter_narrows_live_and_escape_keeps_the_found_paper(fake_hf, pri
         await pilot.pause()
         assert len(titles(app)) == 13
         # The paper the filter found stays under the cursor, in the whole list again.
-        assert app.paper_list.paper.title == "Expressive Whole-Body 3D Gaussian Avatar"
-        assert app.focused is app.paper_list
+        assert app.reader.paper_list.paper.title == "Expressive Whole-Body 3D Gaussian Avatar"
+        assert app.focused is app.reader.paper_list
 
 
 async def test_a_long_filter_scrolls_to_keep_the_typing_in_view(fake_hf, private_dirs) -> None:
@@ -439,7 +439,7 @@ async def test_a_long_filter_scrolls_to_keep_the_typing_in_view(fake_hf, private
     app = make_app(private_dirs)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(app, pilot)
-        field = app.filter_input
+        field = app.reader.filter_input
         box = field.region
         query = "gaussian " * 8 + "avatar"
         await pilot.press("slash", *query)
@@ -461,7 +461,7 @@ async def test_refresh_revalidates(fake_hf, private_dirs) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         hits = fake_hf.hits["/papers/date/2024-08-01"]
-        app.refreshed.clear()
+        app.reader.refreshed.clear()
         await pilot.press("r")
         await settle(app, pilot)
         assert fake_hf.hits["/papers/date/2024-08-01"] == hits + 1
@@ -510,7 +510,7 @@ async def test_network_trouble_keeps_cached_days_and_says_so(fake_hf, private_di
     later = make_app(private_dirs, now=datetime(2024, 8, 1, 20, tzinfo=UTC))
     async with later.run_test(size=SIZE) as pilot:
         await settle(later, pilot)
-        assert len(later.paper_list.papers) == 13
+        assert len(later.reader.paper_list.papers) == 13
         assert "HTTP 503" in later.query_one("#status").left.plain
 
 
@@ -523,7 +523,7 @@ async def test_offline_start_paints_cache_only(fake_hf, private_dirs) -> None:
     offline = make_app(private_dirs, offline=True)
     async with offline.run_test(size=SIZE) as pilot:
         await settle(offline, pilot)
-        assert len(offline.paper_list.papers) == 13
+        assert len(offline.reader.paper_list.papers) == 13
         assert "offline" in offline.query_one("#status").left.plain
     assert len(fake_hf.requests) == requests
 
@@ -533,9 +533,9 @@ async def test_star_survives_a_restart(fake_hf, private_dirs) -> None:
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        starred = app.paper_list.paper.id
+        starred = app.reader.paper_list.paper.id
         await pilot.press("s", "j", "m")
-        read = app.paper_list.paper.id
+        read = app.reader.paper_list.paper.id
         await pilot.press("q")
     again = make_app(private_dirs, offline=True)
     async with again.run_test(size=SIZE) as pilot:
@@ -550,10 +550,10 @@ async def test_mouse_click_selects_a_paper(fake_hf, private_dirs) -> None:
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        fifth = app.paper_list.papers[4]
+        fifth = app.reader.paper_list.papers[4]
         await pilot.click("#papers", offset=(20, 5))  # row 0 is the header
         await pilot.pause()
-        assert app.paper_list.paper == fifth
+        assert app.reader.paper_list.paper == fifth
 
 
 def test_state_file_is_toml_with_times(private_dirs) -> None:
@@ -572,16 +572,16 @@ async def test_arrow_keys_move_the_cursor_in_a_list_longer_than_the_screen(
     app = make_app(private_dirs, days=4)
     async with app.run_test(size=(100, 14)) as pilot:
         await settle(app, pilot)
-        papers = app.paper_list.papers
+        papers = app.reader.paper_list.papers
         assert len(papers) > 40
         for _ in range(25):
             await pilot.press("down")
-        assert app.paper_list.paper == papers[25]
+        assert app.reader.paper_list.paper == papers[25]
         await pilot.press("pagedown", "up")
-        assert app.paper_list.papers.index(app.paper_list.paper) > 25
-        row = app.paper_list.cursor
-        top = app.paper_list.scroll_offset.y
-        assert top <= row < top + app.paper_list.size.height  # the cursor is on screen
+        assert app.reader.paper_list.papers.index(app.reader.paper_list.paper) > 25
+        row = app.reader.paper_list.cursor
+        top = app.reader.paper_list.scroll_offset.y
+        assert top <= row < top + app.reader.paper_list.size.height  # the cursor is on screen
 
 
 async def test_keys_are_remappable_from_config(fake_hf, private_dirs) -> None:
@@ -593,13 +593,13 @@ async def test_keys_are_remappable_from_config(fake_hf, private_dirs) -> None:
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        first = app.paper_list.paper
+        first = app.reader.paper_list.paper
         await pilot.press("x")
         assert app.store.is_starred(first.id)
         await pilot.press("s")  # no longer bound
         assert app.store.is_starred(first.id)
         await pilot.press("ctrl+n")
-        assert app.paper_list.paper != first
+        assert app.reader.paper_list.paper != first
         assert " x Star" in app.query_one("#keys").plain  # the hint shows the new key
         assert any("'starr'" in n.message for n in app._notifications)  # a typo is reported
 
@@ -615,14 +615,14 @@ async def test_command_palette_offers_the_actions(fake_hf, private_dirs) -> None
         star = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Star"))
         star.callback()
         await pilot.pause()
-        assert app.store.is_starred(app.paper_list.paper.id)
+        assert app.store.is_starred(app.reader.paper_list.paper.id)
 
 
 async def test_no_site_and_no_cache_says_what_to_do(private_dirs) -> None:
     app = make_app(private_dirs)  # PAPERTERM_BASE_URL points at a closed port
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.paper_list.papers == []
+        assert app.reader.paper_list.papers == []
         assert "cannot connect" in app.query_one("#status").left.plain
         # The list pane itself says which days were tried, why, and what to do.
         listed = "\n".join(row_texts(app))
@@ -650,7 +650,7 @@ async def test_console_browser_where_the_terminal_cannot_be_handed_over(
         await settle(app, pilot)
         await pilot.press("a")
         await app.workers.wait_for_complete()
-        assert browser.urls == [app.paper_list.paper.arxiv_url]
+        assert browser.urls == [app.reader.paper_list.paper.arxiv_url]
         assert app.is_running
 
 
@@ -678,7 +678,7 @@ async def test_read_timer_firing_under_a_dialog(fake_hf, private_dirs) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("j")
-        paper = app.paper_list.paper
+        paper = app.reader.paper_list.paper
         await pilot.press("question_mark")
         await pilot.pause(0.8)
         assert app.is_running and not app.store.is_read(paper.id)
@@ -700,18 +700,18 @@ async def test_abstract_marks_the_filter_matches_once_the_field_is_left(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("j")
-        tora = app.paper_list.paper
+        tora = app.reader.paper_list.paper
         assert "Video" in tora.title
 
         def marked() -> list[str]:
-            content = app.abstract.content
+            content = app.reader.abstract.content
             return [
                 content.plain[s.start : s.end] for s in content.spans if "reverse" in str(s.style)
             ]
 
         await pilot.press("slash", *"video")
         await pilot.pause()
-        assert app.paper_list.paper is tora  # still on it: it matches
+        assert app.reader.paper_list.paper is tora  # still on it: it matches
         assert not marked()  # not while typing
         await pilot.press("enter")
         await pilot.pause()
@@ -762,8 +762,8 @@ async def test_full_garbage_collection_waits_for_a_pause(
         monkeypatch.setattr(gcpolicy.gc, "get_count", lambda: (0, 0, 1))
         monkeypatch.setattr(gcpolicy.gc, "collect", lambda: collected.append(1) or 0)
         await pilot.press("j")
-        app._collect_when_idle()
+        gcpolicy.IDLE.collect_if_idle()
         assert collected == []  # a key just came
-        app._last_input = time.monotonic() - gcpolicy.IDLE_COLLECT_AFTER - 0.1
-        app._collect_when_idle()
+        gcpolicy.IDLE.last_input = time.monotonic() - gcpolicy.IDLE_COLLECT_AFTER - 0.1
+        gcpolicy.IDLE.collect_if_idle()
         assert collected == [1]

@@ -85,14 +85,14 @@ async def test_a_toggle_shows_as_saving_until_it_is_on_disk(fake_hf, private_dir
         await pilot.pause()
         top = row_texts(app)[1]
         assert "◌" in top and "★" not in top  # not on disk yet: not shown as done
-        assert "saving" in str(app.abstract.plain)
+        assert "saving" in str(app.reader.abstract.plain)
         gate.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
         top = row_texts(app)[1]
         assert "★" in top and "◌" not in top
         on_disk = tomllib.loads((private_dirs["data"] / "state.toml").read_text())
-        assert app.paper_list.paper.id in on_disk["starred"]
+        assert app.reader.paper_list.paper.id in on_disk["starred"]
 
 
 # ------------------------------------------------------------------ 2-4. the state file
@@ -216,7 +216,7 @@ async def test_a_full_cache_costs_only_caching_in_the_reader(
     app = make_app(private_dirs)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
-        assert app.is_running and len(app.paper_list.papers) == 13
+        assert app.is_running and len(app.reader.paper_list.papers) == 13
         told = [n.message for n in app._notifications if "not being written" in n.message]
         assert len(told) == 1
 
@@ -239,7 +239,7 @@ async def test_a_failing_worker_keeps_the_view_and_logs_the_traceback(
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.is_running and len(app.paper_list.papers) == 13
+        assert app.is_running and len(app.reader.paper_list.papers) == 13
         shown = [n.message for n in app._notifications if "failed" in n.message]
         assert shown and "the refresh broke" in shown[-1] and "errors.log" in shown[-1]
     log = (private_dirs["cache"] / "errors.log").read_text()
@@ -255,9 +255,10 @@ def test_a_crash_exits_non_zero_and_is_logged(tmp_path: Path) -> None:
         "PAPERTERM_CACHE_DIR": str(tmp_path / "cache"),
     }
     script = (
-        "import sys; from paperterm import app, cli\n"
+        "import sys; from paperterm import cli\n"
+        "from paperterm.screens.papers import PapersScreen\n"
         "def boom(self): raise ZeroDivisionError('boom')\n"
-        "app.PapertermApp.action_star = boom\n"
+        "PapersScreen.action_star = boom\n"
         f"sys.exit(cli.main(['--offline', '--date', '{SIGNAL_DAY}', '--days', '1']))\n"
     )
     with real_terminal([sys.executable, "-c", script], env) as term:

@@ -252,10 +252,10 @@ async def test_a_day_of_a_thousand_papers_over_the_api_renders(fake_hf, private_
     app = make_app(private_dirs, end=date(2026, 8, 21), now=datetime(2026, 8, 22, tzinfo=UTC))
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
-        assert len(app.paper_list.papers) == 1000
+        assert len(app.reader.paper_list.papers) == 1000
         assert "1000 papers" in row_texts(app)[0]
         await pilot.press("G")
-        assert app.paper_list.paper is not None
+        assert app.reader.paper_list.paper is not None
 
 
 async def test_deeply_nested_page_keeps_the_ui_responsive(fake_hf, private_dirs) -> None:
@@ -272,7 +272,7 @@ async def test_deeply_nested_page_keeps_the_ui_responsive(fake_hf, private_dirs)
         while not fake_hf.hits[PAGE_PATH] and time.monotonic() < deadline:
             await pilot.pause(0.05)
         await pilot.pause(0.2)  # the body is in; the parse is under way
-        parsing = not app.refreshed.is_set()
+        parsing = not app.reader.refreshed.is_set()
         from textual import events
 
         from paperterm.widgets.dialogs import HelpScreen
@@ -286,9 +286,9 @@ async def test_deeply_nested_page_keeps_the_ui_responsive(fake_hf, private_dirs)
         responded = time.monotonic() - started
         assert isinstance(app.screen, HelpScreen)
         if parsing:
-            assert not app.refreshed.is_set() or responded < 0.5
+            assert not app.reader.refreshed.is_set() or responded < 0.5
             assert responded < 0.5, responded
-        await asyncio.wait_for(app.refreshed.wait(), timeout=60)
+        await asyncio.wait_for(app.reader.refreshed.wait(), timeout=60)
         assert "no paper data" in app.query_one("#status").left.plain
 
 
@@ -362,7 +362,7 @@ async def test_read_only_disk_in_the_app_says_so_and_saves_later(
             raise OSError(30, "Read-only file system")
 
         monkeypatch.setattr(os, "replace", read_only)
-        paper = app.paper_list.paper
+        paper = app.reader.paper_list.paper
         await pilot.press("s")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -112,7 +112,7 @@ async def test_app_renders_hostile_text_literally_and_runs_nothing(private_dirs)
         for y in range(1, len(TITLES) + 1):
             await pilot.click("#papers", offset=(30, y))
             await pilot.pause()
-            body = str(app.abstract.plain)
+            body = str(app.reader.abstract.plain)
             assert "[@click=app.quit]Mallory[/]" in body
         await pilot.click("#abstract", offset=(5, 0))
         await pilot.click("#abstract", offset=(12, 3))
@@ -123,10 +123,10 @@ async def test_app_renders_hostile_text_literally_and_runs_nothing(private_dirs)
         await pilot.press("slash", *"[/", "escape")
         await pilot.press("slash", *"[cls]")
         await pilot.pause()
-        assert [p.id for p in app.paper_list.papers] == ["2408.00003"]
+        assert [p.id for p in app.reader.paper_list.papers] == ["2408.00003"]
         # Javascript/file links were dropped from the record; the hf link still opens.
         await pilot.press("escape")
-        assert app.paper_list.select_id("2408.00001")
+        assert app.reader.paper_list.select_id("2408.00001")
         await pilot.press("c", "w", "o")
         await app.workers.wait_for_complete()
         assert browser.urls == ["https://huggingface.co/papers/2408.00001"]

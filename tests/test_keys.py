@@ -80,12 +80,12 @@ async def test_a_clashing_remap_starts_with_a_warning_and_the_default(
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
         assert any("j is down's" in n.message for n in app._notifications)
-        first = app.paper_list.paper
+        first = app.reader.paper_list.paper
         await pilot.press("j")
-        assert app.paper_list.paper != first and not app.store.is_starred(first.id)
+        assert app.reader.paper_list.paper != first and not app.store.is_starred(first.id)
         await pilot.press("s")
         await app.workers.wait_for_complete()
-        assert app.store.is_starred(app.paper_list.paper.id)
+        assert app.store.is_starred(app.reader.paper_list.paper.id)
 
 
 def test_paperterm_keys_prints_the_bindings_in_force(private_dirs) -> None:
@@ -154,7 +154,7 @@ async def test_the_link_picker_moves_with_j_k_and_picks_by_number(fake_hf, priva
     app = make_app(private_dirs, browser=browser)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
-        paper = app.paper_list.paper
+        paper = app.reader.paper_list.paper
         await pilot.press("l", "j", "j", "k", "enter")
         await app.workers.wait_for_complete()
         assert browser.urls[-1] == paper.links[1][1]

@@ -63,8 +63,10 @@ async def test_last_visit_three_days_back_loads_those_days_and_marks_unseen(
     app = launch(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert sorted(app.loaded) == WEEK[1:]  # Tue .. Fri: the days since the last visit
-        new = {p.id for p in app.paper_list.papers if app.seen.is_new(p)}
+        assert (
+            sorted(app.reader.feed.loaded) == WEEK[1:]
+        )  # Tue .. Fri: the days since the last visit
+        new = {p.id for p in app.reader.paper_list.papers if app.seen.is_new(p)}
         expected = set(tue[len(tue) // 2 :]) | {i for d in WEEK[2:] for i in ids_of(site, d)}
         assert new == expected  # exactly what the user had not seen
         assert not new & set(seen_tue)
@@ -75,20 +77,22 @@ async def test_last_visit_three_days_back_loads_those_days_and_marks_unseen(
         await pilot.press("g")
         for _ in range(5):
             await pilot.press("N")
-            assert app.paper_list.paper.id in new
+            assert app.reader.paper_list.paper.id in new
     # The visit is remembered: next time, today's papers are no longer new.
     again = launch(private_dirs)
     async with again.run_test(size=SIZE) as pilot:
         await settle(again, pilot)
-        assert not any(again.seen.is_new(p) for p in again.paper_list.papers)
+        assert not any(again.seen.is_new(p) for p in again.reader.paper_list.papers)
 
 
 async def test_first_run_shows_nothing_as_new(site, private_dirs) -> None:
     app = launch(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.paper_list.papers and not any(app.seen.is_new(p) for p in app.paper_list.papers)
-        assert max(app.loaded) == WEEK[-1]  # the newest day the site has
+        assert app.reader.paper_list.papers and not any(
+            app.seen.is_new(p) for p in app.reader.paper_list.papers
+        )
+        assert max(app.reader.feed.loaded) == WEEK[-1]  # the newest day the site has
 
 
 async def test_upvote_movement_is_shown(site, private_dirs) -> None:
@@ -101,11 +105,11 @@ async def test_upvote_movement_is_shown(site, private_dirs) -> None:
     app = launch(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        app.paper_list.select_id(top["paper"]["id"])
+        app.reader.paper_list.select_id(top["paper"]["id"])
         await pilot.pause()
         line = next(t for t in row_texts(app) if top["paper"]["title"][:30] in t)
         assert "▲+42" in line
-        assert "+42 since you last looked" in str(app.abstract.plain)
+        assert "+42 since you last looked" in str(app.reader.abstract.plain)
 
 
 async def test_sort_cycles_within_each_day(site, private_dirs) -> None:
@@ -115,7 +119,7 @@ async def test_sort_cycles_within_each_day(site, private_dirs) -> None:
 
         def day_lists():  # type: ignore[no-untyped-def]
             out: dict[date, list] = {}
-            for p in app.paper_list.papers:
+            for p in app.reader.paper_list.papers:
                 out.setdefault(p.day, []).append(p)
             return out
 
@@ -133,7 +137,7 @@ async def test_sort_cycles_within_each_day(site, private_dirs) -> None:
             assert [p.title.casefold() for p in papers] == sorted(
                 p.title.casefold() for p in papers
             )
-        headers = [r.day for r in app.paper_list.rows if r.is_header]
+        headers = [r.day for r in app.reader.paper_list.rows if r.is_header]
         assert headers == sorted(headers, reverse=True)  # days stay newest first
 
 
@@ -141,16 +145,16 @@ async def test_mark_day_read_respects_filter_and_undo(site, private_dirs) -> Non
     app = make_app(private_dirs, end=WEEK[-1], days=1, now=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        all_ids = {p.id for p in app.paper_list.papers}
+        all_ids = {p.id for p in app.reader.paper_list.papers}
         await pilot.press("slash", *"upvotes:>=10", "enter")
         await pilot.pause()
-        shown = {p.id for p in app.paper_list.papers}
+        shown = {p.id for p in app.reader.paper_list.papers}
         assert 0 < len(shown) < len(all_ids)
         await pilot.press("M")
         await app.workers.wait_for_complete()
         assert {i for i in all_ids if app.store.is_read(i)} == shown  # only what the filter showed
         assert StateStore(private_dirs["data"] / "state.toml").load().read_ids == shown
-        first = app.paper_list.paper.id
+        first = app.reader.paper_list.paper.id
         await pilot.press("s")
         await pilot.press("u")  # undo the star
         assert not app.store.is_starred(first)
@@ -166,13 +170,13 @@ async def test_hide_read(site, private_dirs) -> None:
     app = make_app(private_dirs, end=WEEK[-1], days=1, now=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        total = len(app.paper_list.papers)
+        total = len(app.reader.paper_list.papers)
         await pilot.press("m", "j", "m", "j")
         await pilot.press("H")
-        assert len(app.paper_list.papers) == total - 2
+        assert len(app.reader.paper_list.papers) == total - 2
         assert "read hidden" in app.query_one("#status").right.plain
         await pilot.press("H")
-        assert len(app.paper_list.papers) == total
+        assert len(app.reader.paper_list.papers) == total
 
 
 async def test_goto_date_and_weekends_skipped(site, private_dirs) -> None:
@@ -184,8 +188,8 @@ async def test_goto_date_and_weekends_skipped(site, private_dirs) -> None:
         await pilot.press(*"2024-07-28", "enter")  # a Sunday: lands on Friday 26 Jul
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.paper_list.paper.day == date(2024, 7, 26)
-        headers = [r.day for r in app.paper_list.rows if r.is_header]
+        assert app.reader.paper_list.paper.day == date(2024, 7, 26)
+        headers = [r.day for r in app.reader.paper_list.rows if r.is_header]
         assert date(2024, 7, 27) not in headers and date(2024, 7, 28) not in headers
         assert not any(n.severity == "error" for n in app._notifications)
 
@@ -206,18 +210,18 @@ async def test_scrolling_past_the_oldest_day_loads_older_days(site, private_dirs
     app = make_app(private_dirs, end=WEEK[-1], days=1, now=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert sorted(app.loaded) == [WEEK[-1]]
+        assert sorted(app.reader.feed.loaded) == [WEEK[-1]]
         await pilot.press("G")
-        last = app.paper_list.paper
+        last = app.reader.paper_list.paper
         await pilot.press("j")  # past the end
         await app.workers.wait_for_complete()
         await pilot.pause()
-        headers = [r.day for r in app.paper_list.rows if r.is_header]
+        headers = [r.day for r in app.reader.paper_list.rows if r.is_header]
         assert headers[:5] == [WEEK[4], WEEK[3], WEEK[2], WEEK[1], WEEK[0]]
         assert date(2024, 7, 28) not in headers  # the weekend, silently skipped
-        assert app.paper_list.paper == last  # the cursor stays; j now goes on into Thursday
+        assert app.reader.paper_list.paper == last  # the cursor stays; j now goes on into Thursday
         await pilot.press("j")
-        assert app.paper_list.paper.day == WEEK[3]
+        assert app.reader.paper_list.paper.day == WEEK[3]
         assert not any(n.severity == "error" for n in app._notifications)
 
 
@@ -227,19 +231,19 @@ async def test_bad_query_keeps_last_good_result(site, private_dirs) -> None:
         await settle(app, pilot)
         await pilot.press("slash", *"upvotes:>=10")
         await pilot.pause()
-        good = [p.id for p in app.paper_list.papers]
+        good = [p.id for p in app.reader.paper_list.papers]
         count = app.query_one("#status").right.plain.split("  ·  ")[0].split("query: ")[-1]
         # Malformed from its first keystroke to its last: an unclosed phrase.
         await pilot.press(*' "video gen')
         await pilot.pause()
-        assert [p.id for p in app.paper_list.papers] == good
+        assert [p.id for p in app.reader.paper_list.papers] == good
         status = app.query_one("#status").right.plain
         assert "not closed" in status and count in status
         assert app.query_one("#filter").has_class("-invalid")
         # Pasted at once: the same.
-        app.filter_input.value = "upvotes:>=10 is:cool"
+        app.reader.filter_input.value = "upvotes:>=10 is:cool"
         await pilot.pause()
-        assert [p.id for p in app.paper_list.papers] == good
+        assert [p.id for p in app.reader.paper_list.papers] == good
         assert "is: takes" in app.query_one("#status").right.plain
 
 
@@ -254,4 +258,4 @@ async def test_goto_a_day_the_filter_hides_says_so(site, private_dirs) -> None: 
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any("hidden by the filter" in n.message for n in app._notifications)
-        assert app.paper_list.paper.day == WEEK[-1]
+        assert app.reader.paper_list.paper.day == WEEK[-1]

@@ -50,13 +50,13 @@ def rich(fake_hf, corpus_dir):  # type: ignore[no-untyped-def]
 
 
 def headers(app) -> list[date]:  # type: ignore[no-untyped-def]
-    return [r.day for r in app.paper_list.rows if r.is_header]
+    return [r.day for r in app.reader.paper_list.rows if r.is_header]
 
 
 def first_unread_of(app, day: date):  # type: ignore[no-untyped-def]
     return next(
         r.paper
-        for r in app.paper_list.rows
+        for r in app.reader.paper_list.rows
         if r.paper is not None and r.day == day and not app.store.is_read(r.paper.id)
     )
 
@@ -67,7 +67,7 @@ async def test_a_monday_morning_shows_monday_friday_and_thursday(site, private_d
         await settle(app, pilot)
         assert headers(app) == [MON, FRI, THU]
         assert "Mon 05 Aug 2024" in row_texts(app)[0]  # the newest day's header on screen
-        assert app.paper_list.paper == first_unread_of(app, MON)
+        assert app.reader.paper_list.paper == first_unread_of(app, MON)
 
 
 def test_list_days_counts_days_with_papers(site) -> None:
@@ -113,11 +113,11 @@ async def test_back_after_four_days_the_cursor_goes_to_the_newest_day(site, priv
     site.latency = 0.3
     app = make_app(private_dirs, end=None, days=None, now=MONDAY_9AM)
     async with app.run_test(size=(130, 40)) as pilot:
-        await asyncio.wait_for(_until(lambda: app.paper_list.paper is not None), 10)
+        await asyncio.wait_for(_until(lambda: app.reader.paper_list.paper is not None), 10)
         assert headers(app)[0] == THU  # the cached first paint
         await settle(app, pilot)
         assert headers(app)[:3] == [MON, FRI, THU]
-        assert app.paper_list.paper == first_unread_of(app, MON)
+        assert app.reader.paper_list.paper == first_unread_of(app, MON)
         assert "Mon 05 Aug 2024" in row_texts(app)[0]
         # The Thursday paper the cursor first sat on was passed through, not read.
         assert not app.store.is_read(first_unread_of(app, THU).id)
@@ -131,12 +131,12 @@ async def test_a_user_who_moved_is_not_jumped(site, private_dirs) -> None:
     site.latency = 0.5
     app = make_app(private_dirs, end=None, days=None, now=MONDAY_9AM)
     async with app.run_test(size=(130, 40)) as pilot:
-        await asyncio.wait_for(_until(lambda: app.paper_list.paper is not None), 10)
+        await asyncio.wait_for(_until(lambda: app.reader.paper_list.paper is not None), 10)
         await pilot.press("j", "j")
-        chosen = app.paper_list.paper
+        chosen = app.reader.paper_list.paper
         await settle(app, pilot)
         assert headers(app)[0] == MON  # Monday arrived ...
-        assert app.paper_list.paper == chosen  # ... and the cursor stayed where it was put
+        assert app.reader.paper_list.paper == chosen  # ... and the cursor stayed where it was put
 
 
 async def test_since_the_last_visit_skips_the_weekend(site, private_dirs) -> None:
@@ -159,7 +159,7 @@ async def test_a_clock_months_ahead_shows_the_newest_cached_days(
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
         assert headers(app)[:3] == [FRI, THU, date(2024, 7, 31)]
-        assert app.paper_list.paper == first_unread_of(app, FRI)
+        assert app.reader.paper_list.paper == first_unread_of(app, FRI)
 
 
 async def test_typing_a_filter_for_five_seconds_marks_nothing_read(site, private_dirs) -> None:
@@ -173,8 +173,8 @@ async def test_typing_a_filter_for_five_seconds_marks_nothing_read(site, private
         assert not app.store.read_ids, "papers were marked read while the user typed"
         await pilot.press("enter")  # back in the list: now it is being looked at
         await pilot.pause(0.9)
-        assert app.paper_list.paper is not None
-        assert app.store.is_read(app.paper_list.paper.id)
+        assert app.reader.paper_list.paper is not None
+        assert app.store.is_read(app.reader.paper_list.paper.id)
 
 
 async def test_the_sort_shows_its_figure_and_is_remembered(rich, private_dirs) -> None:
@@ -182,17 +182,17 @@ async def test_the_sort_shows_its_figure_and_is_remembered(rich, private_dirs) -
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("S")  # GitHub stars
-        starred = next(p for p in app.paper_list.papers if p.github_stars)
-        app.paper_list.select_id(starred.id)
+        starred = next(p for p in app.reader.paper_list.papers if p.github_stars)
+        app.reader.paper_list.select_id(starred.id)
         await pilot.pause()
         line = next(t for t in row_texts(app) if starred.title[:25] in t)
         assert f" {starred.github_stars} " in line and f" {starred.upvotes} " not in line
         await pilot.press("S")  # comments
-        busy = max(app.paper_list.papers, key=lambda p: p.comments)
+        busy = max(app.reader.paper_list.papers, key=lambda p: p.comments)
         line = next(t for t in row_texts(app) if busy.title[:25] in t)
         assert f" {busy.comments} " in line
         await pilot.press("S")  # arXiv date
-        dated = next(p for p in app.paper_list.papers if p.published)
+        dated = next(p for p in app.reader.paper_list.papers if p.published)
         line = next(t for t in row_texts(app) if dated.title[:25] in t)
         assert f"{dated.published:%b%d}" in line
         await pilot.press("H")
@@ -210,24 +210,26 @@ async def test_80x24_shows_the_list_then_the_paper(site, private_dirs) -> None:
     app = make_app(private_dirs, end=FRI, days=1)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert app.single_pane and not app.abstract.display
-        paper = app.paper_list.paper
+        assert app.reader.single_pane and not app.reader.abstract.display
+        paper = app.reader.paper_list.paper
         row = next(t for t in row_texts(app) if paper.title[:20] in t)
         assert paper.title[:50] in row or paper.title in row  # titles stay readable
         await pilot.press("enter")
         await pilot.pause()
-        assert app.abstract.display and not app.paper_list.display
-        assert app.focused is app.abstract and paper.title in str(app.abstract.plain)
-        shown = [app.abstract.render_line(y).text for y in range(app.abstract.size.height)]
+        assert app.reader.abstract.display and not app.reader.paper_list.display
+        assert app.focused is app.reader.abstract and paper.title in str(app.reader.abstract.plain)
+        shown = [
+            app.reader.abstract.render_line(y).text for y in range(app.reader.abstract.size.height)
+        ]
         at = next(i for i, line in enumerate(shown) if line.startswith("Authors   "))
         if len(", ".join(paper.authors)) > 60:  # the names need more than one line
             assert shown[at + 1].startswith(" " * 10) and shown[at + 1][10] != " "
         await pilot.press("escape")
         await pilot.pause()
-        assert app.paper_list.display and app.focused is app.paper_list
+        assert app.reader.paper_list.display and app.focused is app.reader.paper_list
         await pilot.press("v")  # side by side, on request
         await pilot.pause()
-        assert app.paper_list.display and app.abstract.display
+        assert app.reader.paper_list.display and app.reader.abstract.display
         status = app.query_one("#status").right.plain
         assert "papers" in status  # no toast over the counts: they sit above the status
 
@@ -236,23 +238,23 @@ async def test_counts_agree_with_their_nouns(rich, private_dirs) -> None:
     app = make_app(private_dirs, end=RICH, days=1, now=datetime(2025, 10, 2, 9, tzinfo=UTC))
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
-        one = next((p for p in app.paper_list.papers if p.comments == 1), None)
+        one = next((p for p in app.reader.paper_list.papers if p.comments == 1), None)
         if one is not None:
-            app.paper_list.select_id(one.id)
+            app.reader.paper_list.select_id(one.id)
             await pilot.pause()
-            assert "✎ 1 comment" in str(app.abstract.plain)
-            assert "1 comments" not in str(app.abstract.plain)
-        coded = next(p for p in app.paper_list.papers if p.github_stars is not None)
-        app.paper_list.select_id(coded.id)
+            assert "✎ 1 comment" in str(app.reader.abstract.plain)
+            assert "1 comments" not in str(app.reader.abstract.plain)
+        coded = next(p for p in app.reader.paper_list.papers if p.github_stars is not None)
+        app.reader.paper_list.select_id(coded.id)
         await pilot.pause()
-        assert f"★{coded.github_stars:,}" in str(app.abstract.plain)
+        assert f"★{coded.github_stars:,}" in str(app.reader.abstract.plain)
 
 
 async def test_the_link_picker_copies_a_link(site, private_dirs) -> None:
     app = make_app(private_dirs, end=FRI, days=1)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
-        paper = app.paper_list.paper
+        paper = app.reader.paper_list.paper
         await pilot.press("l", "down", "y")
         assert app.clipboard == paper.links[1][1]
         await pilot.press("escape", "y")
@@ -297,11 +299,11 @@ async def test_a_read_delay_of_zero_waits_while_the_filter_is_typed(site, privat
     app = make_app(private_dirs, end=FRI, days=1, read_delay=0.0)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
-        first = app.paper_list.paper
+        first = app.reader.paper_list.paper
         assert first is not None and app.store.is_read(first.id)  # looked at: read at once
         await pilot.press("slash", *"agent")
         await pilot.pause(0.3)
-        typed_over = app.paper_list.paper
+        typed_over = app.reader.paper_list.paper
         assert typed_over is not None and not app.store.is_read(typed_over.id)
         await pilot.press("enter")
         await pilot.pause(0.3)

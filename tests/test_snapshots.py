@@ -21,7 +21,7 @@ def bodies():  # type: ignore[no-untyped-def]
 
 
 async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
-    await asyncio.wait_for(pilot.app.refreshed.wait(), timeout=30)
+    await asyncio.wait_for(pilot.app.reader.refreshed.wait(), timeout=30)
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()

@@ -17,34 +17,34 @@ async def test_space_pages_the_abstract_then_goes_to_the_next_unread(site, priva
     app = make_app(private_dirs, end=FRI, days=1)
     async with app.run_test(size=(100, 20)) as pilot:  # short: the abstract needs scrolling
         await settle(app, pilot)
-        first = app.paper_list.paper
-        pane = app.abstract
+        first = app.reader.paper_list.paper
+        pane = app.reader.abstract
         assert pane.max_scroll_y > 0
         while pane.scroll_y < pane.max_scroll_y:
             before = pane.scroll_y
             await pilot.press("space")
             await pilot.pause()
-            assert pane.scroll_y > before and app.paper_list.paper == first
+            assert pane.scroll_y > before and app.reader.paper_list.paper == first
         await pilot.press("space")  # at the end: the next unread paper
         await pilot.pause()
-        assert app.paper_list.paper != first and pane.scroll_y == 0
+        assert app.reader.paper_list.paper != first and pane.scroll_y == 0
 
 
 async def test_j_and_k_scroll_the_abstract_when_it_has_focus(site, private_dirs) -> None:
     app = make_app(private_dirs, end=FRI, days=1)
     async with app.run_test(size=(130, 20)) as pilot:
         await settle(app, pilot)
-        paper = app.paper_list.paper
+        paper = app.reader.paper_list.paper
         await pilot.press("tab")
-        assert app.focused is app.abstract
+        assert app.focused is app.reader.abstract
         await pilot.press("j", "j", "j")
         await pilot.pause()
-        assert app.abstract.scroll_y == 3 and app.paper_list.paper == paper
+        assert app.reader.abstract.scroll_y == 3 and app.reader.paper_list.paper == paper
         await pilot.press("k")
         await pilot.pause()
-        assert app.abstract.scroll_y == 2
+        assert app.reader.abstract.scroll_y == 2
         await pilot.press("tab", "j")
-        assert app.paper_list.paper != paper  # back in the list, j moves the cursor
+        assert app.reader.paper_list.paper != paper  # back in the list, j moves the cursor
 
 
 async def test_next_day_past_the_oldest_loads_older_days(site, private_dirs) -> None:

@@ -15,13 +15,14 @@ from pathlib import Path
 import textual
 
 from paperterm import gcpolicy, paths
-from paperterm.app import Opener, PapertermApp
+from paperterm.app import PapertermApp
 from paperterm.config import Config
 from paperterm.library import Library
 from paperterm.seen import SeenStore
 from paperterm.startup import Startup
 from paperterm.state import StateStore
 from paperterm.widgets import _strip_fix
+from paperterm.wiring import Opener, Wiring
 
 TEXTUAL_WRITTEN_FOR = "8.2.8"
 """The Textual release the Strip fix and the paint code were measured on (pyproject pins it)."""
@@ -78,16 +79,17 @@ def build_app(
         config.problems.append(problem)
     if in_terminal:
         gcpolicy.freeze()
-    return PapertermApp(
-        library,
-        store,
+    wiring = Wiring(
+        library=library,
+        store=store,
         seen=seen or SeenStore(paths.data_dir() / "seen.json"),
         config=config,
+        clock=clock or library.clock,
         end_date=end_date,
         days=days,
         offline=offline,
-        opener=opener,
-        clock=clock,
         startup=startup,
         handle_signals=in_terminal,
+        _opener=opener,
     )
+    return PapertermApp(wiring)

@@ -7,6 +7,7 @@ what start-up allocates.
 from __future__ import annotations
 
 import gc
+import time
 
 YOUNG_COLLECTION_THRESHOLD = 20_000
 """Net allocations between young collections (Python's default: 700)."""
@@ -45,8 +46,20 @@ def settle() -> None:
     quiet()
 
 
-def collect_if_idle(idle_for: float) -> None:
-    """Run a pending full collection once the reader has been idle `idle_for` seconds
-    (at least IDLE_COLLECT_AFTER), not in the middle of a run of keystrokes."""
-    if gc.get_count()[2] and idle_for >= IDLE_COLLECT_AFTER:
-        gc.collect()
+class IdleCollector:
+    """Runs a pending full collection once no key has come for IDLE_COLLECT_AFTER, not
+    in the middle of a run of keystrokes. One per process, as the collector is: every
+    screen notes its input here."""
+
+    def __init__(self) -> None:
+        self.last_input = time.monotonic()
+
+    def note_input(self) -> None:
+        self.last_input = time.monotonic()
+
+    def collect_if_idle(self) -> None:
+        if gc.get_count()[2] and time.monotonic() - self.last_input >= IDLE_COLLECT_AFTER:
+            gc.collect()
+
+
+IDLE = IdleCollector()

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal
+
+Scope = Literal["app", "papers", "days"]
+"""Where a binding applies: everywhere, any screen of papers, or the day reader only."""
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,13 @@ class KeySpec:
     palette: str = ""
     """Its title in the command palette, if it is offered there."""
     priority: bool = False
+    where: Scope = "papers"
 
 
 TABLE: tuple[KeySpec, ...] = (
-    KeySpec("quit", "q", "quit", "Quit", "quit", "App", show=True),
+    KeySpec("quit", "q", "quit", "Quit", "quit", "App", show=True, where="app"),
     KeySpec("help", "question_mark", "help", "Help", "this help", "App", show=True,
-            palette="Show keys and query help"),
+            palette="Show keys and query help", where="app"),
     KeySpec("down", "j,down", "move(1)", "Down", "move down", "Move"),
     KeySpec("up", "k,up", "move(-1)", "Up", "move up", "Move"),
     KeySpec("first", "g,home", "first", "First", "first paper", "Move"),
@@ -91,9 +96,10 @@ TABLE: tuple[KeySpec, ...] = (
     KeySpec("clear_filter", "escape", "clear_filter", "Clear filter",
             "clear the filter, keeping the paper it found; one pane: back to the list", "Filter"),
     KeySpec("goto_date", "d", "goto_date", "Go to day",
-            "go to a day (older days load on demand too)", "Days", palette="Go to day"),
+            "go to a day (older days load on demand too)", "Days", palette="Go to day",
+            where="days"),
     KeySpec("refresh", "r", "refresh", "Refresh", "refresh from the site", "Days",
-            palette="Refresh from the site"),
+            palette="Refresh from the site", where="days"),
 )  # fmt: skip
 
 BY_ID = {spec.id: spec for spec in TABLE}

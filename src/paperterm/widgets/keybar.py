@@ -12,6 +12,10 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input
 
+from paperterm.keys import TABLE
+
+ORDER = {spec.id: n for n, spec in enumerate(TABLE)}
+
 
 class KeyBar(Widget):
     DEFAULT_CSS = """
@@ -31,14 +35,14 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: object) -> None:
-        hints: list[tuple[str, str, str]] = []
+        hints: list[tuple[str, str, str, str | None]] = []
         if isinstance(self.screen.focused, Input):
             # Letters type into the field now; say what still works.
             hints = [
-                ("Enter", "Go to the list", "app.focus_list"),
-                ("Esc", "Clear the filter", "app.clear_filter"),
-                ("↑ ↓", "Move in the list", ""),
-                ("is: has: author: upvotes:>=", "see ? in the list", ""),
+                ("Enter", "Go to the list", "screen.focus_list", None),
+                ("Esc", "Clear the filter", "screen.clear_filter", None),
+                ("↑ ↓", "Move in the list", "", None),
+                ("is: has: author: upvotes:>=", "see ? in the list", "", None),
             ]
         else:
             seen: set[str] = set()
@@ -48,11 +52,13 @@ class KeyBar(Widget):
                     continue
                 seen.add(binding.action)
                 key = self.app.get_key_display(binding)
-                hints.append((key, binding.description, binding.action))
+                hints.append((key, binding.description, binding.action, binding.id))
+            # In the table's order (quit and help first), wherever each binding lives.
+            hints.sort(key=lambda hint: ORDER.get(hint[3] or "", len(ORDER)))
         parts: list[Content] = []
         spans: list[tuple[int, int, str]] = []
         offset = 0
-        for key, description, action in hints:
+        for key, description, action, _ in hints:
             hint = Content.assemble(
                 (f" {key} ", "bold $footer-key-foreground"),
                 (f"{description} ", "$footer-description-foreground"),

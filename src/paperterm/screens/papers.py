@@ -1,0 +1,512 @@
+"""A screen of papers: the filter, the list sectioned by day, the paper beside it (or in
+turn with it on a narrow terminal), the status line and the key bar, and every key that
+acts on the paper under the cursor.
+
+The day reader is one (`DayReaderScreen`); a later feed (search, a week, trending,
+starred) is another subclass that says where its papers come from (`groups`) and what an
+empty list means (`empty_text`). The state changes go through the App's `ReadingSession`,
+so a star set here is the same star everywhere; saves run in workers.
+
+Over 400 lines because it is one screen's behaviour: splitting the cursor-following and
+read rule from the key actions that move the cursor would put one conversation with the
+list in two places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import ClassVar
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker
+
+from paperterm import gcpolicy, keys, paths
+from paperterm.listing import SORTS, Listing
+from paperterm.model import Paper
+from paperterm.prefs import ViewPrefs, save_prefs
+from paperterm.query import Query, QueryError, highlight_pattern, parse_query
+from paperterm.screens.failures import report_worker_failure
+from paperterm.screens.links import LinkActions
+from paperterm.session import ReadingSession
+from paperterm.text import plural
+from paperterm.widgets.abstract import AbstractPane, paper_content
+from paperterm.widgets.filter_input import FilterInput
+from paperterm.widgets.keybar import KeyBar
+from paperterm.widgets.paper_list import PaperList
+from paperterm.widgets.status import StatusBar
+from paperterm.wiring import Wiring
+
+NARROW = 100
+"""Below this many columns the list and the paper take turns on the screen."""
+
+FILTER_PLACEHOLDER = '/ filter: words, "phrases", -exclude, author:, is:unread, upvotes:>=20 …'
+
+
+def bindings_for(*where: keys.Scope) -> list[BindingType]:
+    return [
+        Binding(s.keys, s.action, s.label, show=s.show, priority=s.priority, id=s.id)
+        for s in keys.TABLE
+        if s.where in where
+    ]
+
+
+class PapersScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("papers")
+
+    def __init__(self, wiring: Wiring, session: ReadingSession) -> None:
+        super().__init__()
+        self.wiring = wiring
+        self.store = wiring.store
+        self.seen = wiring.seen
+        self.session = session
+        self.flags = session.flags
+        self.listing = Listing()
+        self.query_obj: Query | None = None
+        self.user_moved = False
+        """Whether the user has moved the cursor: after that, nothing moves it for them."""
+        self._layout = "auto"
+        """'auto' (one pane below NARROW columns), 'single' or 'split': the v key."""
+        self._read_timer: Timer | None = None
+        self._followed: Paper | None = None
+        """The paper the abstract pane and the read timer were last set up for."""
+        self._abstract_stale = False
+        self._pre_filter_id: str | None = None
+        # Held, not queried: a timer that fires as the app shuts down (the read delay, the
+        # abstract's highlight refresh) found them gone and crashed the exit.
+        self.filter_input = FilterInput(
+            self._on_filter_edit, placeholder=FILTER_PLACEHOLDER, id="filter"
+        )
+        self.paper_list = PaperList(self.flags, id="papers")
+        self.abstract = AbstractPane(id="abstract")
+        self.status_bar = StatusBar(id="status")
+        self.status = self.status_bar.line
+        self.panes = Horizontal(id="panes")
+        self.links = LinkActions(
+            self,
+            lambda: wiring.opener,
+            on_opened=lambda paper_id: self._mark_read(paper_id, record_undo=False),
+            on_note=self._set_open_note,
+        )
+
+    # ------------------------------------------------------------ what a feed supplies
+
+    def groups(self) -> Iterable[tuple[date, tuple[Paper, ...]]]:
+        """The papers to list, by day."""
+        return ()
+
+    def empty_text(self) -> Content:
+        """What the paper pane says when no paper is listed."""
+        if self.query_obj is not None or self.session.hide_read:
+            return Content("No paper matches. Esc clears the filter; H shows read papers.")
+        return Content("No papers.")
+
+    def past_end(self) -> None:
+        """The cursor was moved down past the last paper (the day reader loads older days)."""
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield self.filter_input
+        with self.panes:
+            yield self.paper_list
+            yield self.abstract
+        yield self.status_bar
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.show_pane("list")
+
+    def on_screen_resume(self) -> None:
+        # The terminal may have been resized while another screen was on top.
+        self.show_pane("paper" if self.focused is self.abstract else "list", focus=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker_failure(self, event)
+
+    def before_action(self) -> None:
+        """A key or click is about to act (the App calls this)."""
+        if self.paper_list.paper is not None:
+            self.user_moved = True
+
+    def after_action(self) -> None:
+        # The list's Highlighted message arrives a few loop turns later, after the moved
+        # cursor has been painted: following it here paints the cursor and the abstract in
+        # one frame instead of two.
+        self.follow_cursor()
+
+    @property
+    def single_pane(self) -> bool:
+        """One pane at a time: the terminal is narrow, or the user asked (v)."""
+        width = self.app.size.width
+        return self._layout == "single" or (self._layout == "auto" and width < NARROW)
+
+    def show_pane(self, which: str, focus: bool = True) -> None:
+        """Focus the list or the paper; with one pane at a time, show only that one."""
+        self.panes.set_class(self.single_pane, "-single")
+        self.panes.set_class(self.single_pane and which == "paper", "-paper")
+        if focus:
+            (self.abstract if which == "paper" else self.paper_list).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The layout follows the width; the focus stays where the user put it.
+        self.show_pane("paper" if self.focused is self.abstract else "list", focus=False)
+
+    def update_status(self) -> None:
+        line = self.status
+        line.narrowed = self.query_obj is not None or self.session.hide_read
+        line.sort = SORTS[self.session.sort][0]
+        line.read_hidden = self.session.hide_read
+        self.status_bar.update_line()
+
+    def _set_open_note(self, note: str) -> None:
+        self.status.open_note = note
+        self.update_status()
+
+    # ------------------------------------------------------------ the list
+
+    def rebuild(self, keep_id: str | None = None) -> None:
+        plist = self.paper_list
+        keep = frozenset({plist.paper.id}) if plist.paper else frozenset()
+        rows, shown, total = self.listing.build(
+            self.groups(),
+            self.flags,
+            query=self.query_obj,
+            sort=self.session.sort,
+            hide_read=self.session.hide_read,
+            keep=keep,
+        )
+        self.status.shown, self.status.total = shown, total
+        highlight = highlight_pattern(self.query_obj) if self.query_obj else None
+        highlight_changed = highlight != plist.highlight
+        plist.highlight = highlight
+        plist.sort = self.session.sort  # set_rows below repaints every row
+        before = plist.paper
+        plist.set_rows(rows, keep_id=keep_id)
+        if highlight_changed and plist.paper is before and before is not None:
+            # Same paper, new matches to mark. While the user types in the filter the list
+            # is what they watch: the abstract is repainted when they leave the field.
+            if self.focused is self.filter_input:
+                self._abstract_stale = True
+            else:
+                self.show_paper(before, keep_scroll=True)
+        self.update_status()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget is self.filter_input and self._abstract_stale:
+            self._abstract_stale = False
+            self.show_paper(self.paper_list.paper, keep_scroll=True)
+
+    @on(PaperList.Highlighted)
+    def _on_highlighted(self) -> None:
+        # A click, or rows replaced; keys have shown the paper already (after_action).
+        self.follow_cursor()
+
+    def follow_cursor(self) -> None:
+        """Show the paper under the cursor and set it to be marked read, once per paper
+        however the cursor got there."""
+        paper = self.paper_list.paper
+        if paper is self._followed:
+            return
+        left_behind = self._followed is not None and (
+            paper is None or paper.id != self._followed.id
+        )
+        if left_behind and (self.status.open_note or self.links.failed_url):
+            self.links.forget()  # the link notes were about the paper left behind
+        self._followed = paper
+        self.show_paper(paper)
+        rule = self.session.read_rule
+        rule.follow(paper.id if paper else None, paper is None or self.store.is_read(paper.id))
+        if rule.due is None or paper is None:
+            return
+        if rule.delay <= 0 and self._reading():
+            rule.forget()
+            self._mark_read(paper.id, record_undo=False)
+            return
+        if self._read_timer is None:
+            self._read_timer = self.set_timer(max(rule.delay, rule.poll), self._read_check)
+
+    def _read_check(self) -> None:
+        """Mark the paper read if the cursor stayed on it for the read delay.
+
+        One timer serves a run of cursor moves, re-armed for whatever is due next: a timer
+        made and cancelled per move cost an asyncio task each time a key was held down.
+        """
+        self._read_timer = None
+        current = self.paper_list.paper
+        rule = self.session.read_rule
+        verdict = rule.check(current.id if current else None, self._reading())
+        if verdict == "wait":
+            # Not looked at (the filter typed into, a dialog open), or not yet long enough.
+            self._read_timer = self.set_timer(rule.remaining, self._read_check)
+        elif verdict == "mark" and current is not None:
+            self._mark_read(current.id, record_undo=False)
+
+    def _reading(self) -> bool:
+        """Whether the user is looking at the paper: the list or its abstract has focus."""
+        return self.app.screen is self and self.focused in (self.paper_list, self.abstract)
+
+    def show_paper(self, paper: Paper | None, keep_scroll: bool = False) -> None:
+        if paper is None:
+            empty = self.empty_text()
+            self.abstract.show(empty)
+            # The list pane says it too: an empty list is where the eye goes first.
+            self.paper_list.set_placeholder(empty if not self.paper_list.rows else None)
+            return
+        self.paper_list.set_placeholder(None)
+        pattern = highlight_pattern(self.query_obj) if self.query_obj else None
+        flags = (
+            self.store.is_starred(paper.id),
+            self.store.is_read(paper.id),
+            self.store.is_pending(paper.id),
+            self.seen.is_new(paper),
+            self.seen.movement(paper),
+        )
+        starred, read, pending, new, movement = flags
+        content = paper_content(
+            paper,
+            starred=starred,
+            read=read,
+            pending=pending,
+            new=new,
+            movement=movement,
+            highlight=pattern,
+        )
+        # Everything the text is made from: the same key, the same text.
+        key = (paper, flags, pattern.pattern if pattern else None)
+        if keep_scroll:
+            self.abstract.update_in_place(content, key)
+        else:
+            self.abstract.show(content, key)
+
+    @on(PaperList.Activated)
+    def _on_activated(self, event: PaperList.Activated) -> None:
+        if self.single_pane:
+            self.show_pane("paper")  # the list, then the paper
+        else:
+            self.action_links()
+
+    # ------------------------------------------------------------ saving
+
+    def changed(self, paper_ids: Iterable[str]) -> None:
+        plist = self.paper_list
+        plist.refresh_papers(set(paper_ids))
+        current = plist.paper
+        if current is not None:
+            self.show_paper(current, keep_scroll=True)
+        self.save_state()
+
+    def _mark_read(self, paper_id: str, *, record_undo: bool = True) -> None:
+        if self.session.set_read(paper_id, True, record_undo=record_undo):
+            self.changed([paper_id])
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def save_state(self) -> None:
+        ok = self.store.save()
+        self.app.call_from_thread(self._saved, None if ok else self.store.save_error)
+
+    def _saved(self, error: str | None) -> None:
+        """A save ended: what it wrote is now painted as done (until then it shows as
+        saving), and a failure is said until a later save succeeds."""
+        settled = self.store.take_settled()
+        if settled:
+            self.paper_list.refresh_papers(settled)
+            current = self.paper_list.paper
+            if current is not None and current.id in settled:
+                self.show_paper(current, keep_scroll=True)
+        if (error or "") != self.status.save_note:
+            self.status.save_note = error or ""
+            self.update_status()
+
+    @work(thread=True, exclusive=True, group="prefs", exit_on_error=False)
+    def _save_prefs(self, prefs: ViewPrefs) -> None:
+        save_prefs(paths.prefs_file(), prefs)
+
+    # ------------------------------------------------------------ actions: movement
+
+    def action_move(self, delta: int) -> None:
+        if self.focused is self.abstract:
+            self.abstract.scroll_relative(y=delta, animate=False)
+            return
+        before = self.paper_list.cursor
+        self.paper_list.move(delta)
+        if delta > 0 and self.paper_list.cursor == before and self.query_obj is None:
+            self.past_end()
+
+    def action_first(self) -> None:
+        self.paper_list.first()
+
+    def action_last(self) -> None:
+        self.paper_list.last()
+
+    def action_page(self, direction: int) -> None:
+        if self.focused is self.abstract:
+            if direction > 0:
+                self.abstract.scroll_page_down(animate=False)
+            else:
+                self.abstract.scroll_page_up(animate=False)
+            return
+        self.paper_list.page(direction)
+
+    def action_day(self, direction: int) -> None:
+        if not self.paper_list.next_day(direction) and direction > 0:
+            self.past_end()
+
+    def action_next_unread(self) -> None:
+        if not self.paper_list.find_next(lambda p: not self.store.is_read(p.id)):
+            self.notify("No unread papers in the list.", markup=False)
+
+    def action_next_new(self) -> None:
+        if not self.paper_list.find_next(lambda p: self.seen.is_new(p)):
+            self.notify("No papers new since your last visit.", markup=False)
+
+    def action_switch_pane(self) -> None:
+        self.show_pane("paper" if self.focused is self.paper_list else "list")
+
+    def action_open_paper(self) -> None:
+        """Enter: read the paper. One pane at a time: it replaces the list (Esc goes back);
+        side by side: the abstract takes the keys (j/k scroll it, Tab goes back)."""
+        if self.paper_list.paper is not None:
+            self.show_pane("paper")
+
+    def action_toggle_layout(self) -> None:
+        self._layout = "split" if self.single_pane else "single"
+        self.show_pane("paper" if self.focused is self.abstract else "list")
+        self.notify(
+            "One pane at a time: Enter opens the paper, Esc goes back to the list."
+            if self.single_pane
+            else "List and paper side by side.",
+            markup=False,
+            timeout=3,
+        )
+
+    def action_scroll_abstract(self) -> None:
+        pane = self.abstract
+        if pane.scroll_y >= pane.max_scroll_y:
+            self.action_next_unread()
+        else:
+            pane.scroll_page_down(animate=False)
+
+    # ------------------------------------------------------------ actions: state
+
+    def action_star(self) -> None:
+        if (paper := self.paper_list.paper) is not None:
+            self.session.toggle_star(paper.id)
+            self.changed([paper.id])
+
+    def action_toggle_read(self) -> None:
+        if (paper := self.paper_list.paper) is not None:
+            self.session.toggle_read(paper.id)
+            self.changed([paper.id])
+
+    def action_mark_day_read(self) -> None:
+        plist = self.paper_list
+        paper = plist.paper
+        if paper is None:
+            return
+        day_papers = [r.paper for r in plist.rows if r.paper is not None and r.day == paper.day]
+        changes = self.session.mark_all_read(day_papers, "mark day read")
+        if changes:
+            self.changed(changes)
+            if self.session.hide_read:
+                self.rebuild()
+        self.notify(
+            f"Marked {plural(len(changes), 'paper')} of {paper.day:%a %d %b} read (u undoes).",
+            markup=False,
+        )
+
+    def action_undo(self) -> None:
+        step = self.session.undo()
+        if step is None:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        self.changed(step.paper_ids)
+        if self.session.hide_read:
+            self.rebuild()
+        self.notify(f"Undid {step.label}.", markup=False)
+
+    def action_hide_read(self) -> None:
+        self.session.toggle_hide_read()
+        self.rebuild()
+        self._save_prefs(self.session.prefs)
+
+    def action_cycle_sort(self) -> None:
+        self.session.cycle_sort()
+        self.rebuild()
+        self._save_prefs(self.session.prefs)
+        label = SORTS[self.session.sort][0]
+        self.notify(f"Sorted by {label} within each day.", markup=False, timeout=2)
+
+    # ------------------------------------------------------------ actions: links
+
+    def action_open_link(self, kind: str) -> None:
+        if (paper := self.paper_list.paper) is not None:
+            self.links.open_kind(paper, kind)
+
+    def action_links(self) -> None:
+        if (paper := self.paper_list.paper) is not None:
+            self.links.pick(paper)
+
+    def action_copy_link(self) -> None:
+        self.links.copy(self.paper_list.paper)
+
+    # ------------------------------------------------------------ actions: filter
+
+    def action_focus_list(self) -> None:
+        self.paper_list.focus()
+
+    def action_focus_filter(self) -> None:
+        self.filter_input.focus()
+
+    def action_clear_filter(self) -> None:
+        if self.single_pane and self.focused is self.abstract:
+            self.show_pane("list")  # Esc in the paper goes back to the list
+            return
+        field = self.filter_input
+        had_filter = bool(field.value) or self.query_obj is not None
+        # The paper the filter found stays under the cursor: that is what the user was after.
+        found = self.paper_list.paper
+        keep = found.id if found is not None and had_filter else self._pre_filter_id
+        # Cleared first, so the field's own edit handler finds nothing left to do.
+        self.query_obj = None
+        field.value = ""
+        self.status.filter_error = ""
+        field.remove_class("-invalid")
+        self.paper_list.focus()
+        if had_filter:
+            self.rebuild(keep_id=keep)
+        self._pre_filter_id = None
+
+    def _on_filter_edit(self, text: str) -> None:
+        """Narrow the list as the filter is typed (FilterInput calls this on each edit)."""
+        gcpolicy.IDLE.note_input()
+        try:
+            query = parse_query(text)
+        except QueryError as error:
+            # Keep the last good result; say what is wrong in place.
+            self.status.filter_error = str(error)
+            self.filter_input.add_class("-invalid")
+            self.update_status()
+            return
+        self.status.filter_error = ""
+        self.filter_input.remove_class("-invalid")
+        wanted = None if query.is_empty else query
+        if wanted is None and self.query_obj is None:
+            # Nothing to filter by, before or after (spaces typed, or cleared by Esc).
+            self.update_status()
+            return
+        if self._pre_filter_id is None and self.query_obj is None and self.paper_list.paper:
+            self._pre_filter_id = self.paper_list.paper.id
+        self.query_obj = wanted
+        self.rebuild()
+        self.follow_cursor()
+
+    @on(FilterInput.Submitted, "#filter")
+    def _on_filter_submitted(self) -> None:
+        self.paper_list.focus()

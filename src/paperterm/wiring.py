@@ -1,0 +1,53 @@
+"""What the reader is built from: the stores, the library and the options it was started
+with, in one value that `build_app` makes and the App and its screens read.
+
+Plain data, no Textual, so the factory's signature is the only list of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from paperterm.config import Config
+from paperterm.library import Library
+from paperterm.seen import SeenStore
+from paperterm.startup import Startup
+from paperterm.state import StateStore
+
+
+class Opener(Protocol):
+    """Opens a link in a browser: `BrowserOpener`, or a recorder in tests."""
+
+    def needs_terminal(self) -> bool: ...
+    def open(self, url: str) -> bool: ...
+
+
+@dataclass
+class Wiring:
+    library: Library
+    store: StateStore
+    seen: SeenStore
+    config: Config
+    clock: Callable[[], datetime]
+    end_date: date | None = None
+    """--date: the newest day to show; None follows the site's newest day."""
+    days: int | None = None
+    """--days: how many days with papers to show; None uses the config (and the visit)."""
+    offline: bool = False
+    startup: Startup | None = None
+    """What the first frame shows, read before the UI started (None: read in a worker)."""
+    handle_signals: bool = False
+    """SIGTERM and SIGHUP save and exit: the real terminal, not tests."""
+    _opener: Opener | None = None
+
+    @property
+    def opener(self) -> Opener:
+        if self._opener is None:
+            # Imported on first use: webbrowser and subprocess cost ~20 ms of start-up.
+            from paperterm.browser import BrowserOpener
+
+            self._opener = BrowserOpener()
+        return self._opener
