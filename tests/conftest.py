@@ -11,8 +11,9 @@ import os
 import sys
 import tarfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,31 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with tarfile.open(CORPUS_TAR) as tar:
         tar.extractall(target, filter="data")
     return target / "Paper_metadata_download"
+
+
+THU, FRI, MON = date(2024, 8, 1), date(2024, 8, 2), date(2024, 8, 5)
+MONDAY_9AM = datetime(2024, 8, 5, 9, tzinfo=UTC)
+WEEKDAYS = [
+    d for d in (date(2024, 7, 24) + timedelta(days=i) for i in range(13)) if d.weekday() < 5
+]
+"""Two and a half weeks of real corpus days around a Monday (2024-08-05)."""
+
+
+def as_served_now(items: list[Any], day: date) -> list[Any]:
+    """Corpus entries of 2024 lack `paper.submittedOnDailyAt`; today's API has it on every
+    entry (the undated answer's newest day is read from it), so the fake site adds it."""
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("paper"), dict):
+            item["paper"].setdefault("submittedOnDailyAt", f"{day}T00:00:00.000Z")
+    return items
+
+
+@pytest.fixture
+def site(fake_hf: FakeHF, corpus_dir: Path) -> FakeHF:
+    """The fake site serving WEEKDAYS from the corpus, as the API serves them today."""
+    for day in WEEKDAYS:
+        fake_hf.add_api_day(day, as_served_now(load_corpus_file(corpus_dir / f"{day}.json"), day))
+    return fake_hf
 
 
 def fixed_clock(when: datetime):  # type: ignore[no-untyped-def]

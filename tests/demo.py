@@ -51,9 +51,10 @@ def corpus_bodies(
             if days is None:
                 if not member.name.endswith(".json"):
                     continue
-                day = date.fromisoformat(Path(member.name).stem)
+                day: date | None = date.fromisoformat(Path(member.name).stem)
             elif (day := wanted.get(member.name)) is None:
                 continue
+            assert day is not None
             handle = tar.extractfile(member)
             assert handle is not None
             data = json.loads(handle.read())

@@ -52,7 +52,7 @@ class FakeHF:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> FakeHF:
         self.thread.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 HOSTILE_DAY = date(2024, 8, 1)
 
@@ -26,7 +27,7 @@ TITLES = [
 ]
 
 
-def hostile_items() -> list[dict]:
+def hostile_items() -> list[dict[str, Any]]:
     items = []
     for i, title in enumerate(TITLES):
         items.append(

@@ -9,13 +9,17 @@ from pathlib import Path
 
 import pytest
 from conftest import DAY_2024, PAGE_2024, PAGE_2026, load_corpus_file
+from hfserver import FakeHF
+from textual.pilot import Pilot
 
 from paperterm.app import PapertermApp
 from paperterm.config import load_config
 from paperterm.factory import build_app
 from paperterm.library import Library
+from paperterm.model import Paper
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore
+from paperterm.widgets.keybar import KeyBar
 
 SIZE = (130, 40)
 AFTER_2024 = datetime(2024, 8, 2, 9, 0, tzinfo=UTC)
@@ -36,8 +40,8 @@ class RecordingBrowser:
 def make_app(
     private_dirs: dict[str, Path],
     *,
-    end: date = DAY_2024,
-    days: int = 1,
+    end: date | None = DAY_2024,
+    days: int | None = 1,
     now: datetime = AFTER_2024,
     read_delay: float = 60.0,
     offline: bool = False,
@@ -60,12 +64,30 @@ def make_app(
     )
 
 
-async def settle(app: PapertermApp, pilot) -> None:  # type: ignore[no-untyped-def]
+async def settle(app: PapertermApp, pilot: Pilot[None]) -> None:
     # Bounded: an app that died must fail the test, not hang it.
     await asyncio.wait_for(app.reader.refreshed.wait(), timeout=30)
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def notices(app: PapertermApp, pilot: Pilot[None], *, errors: bool = False) -> list[str]:
+    """The notifications on screen now, as the user reads them (the toasts' text);
+    `errors`: only those shown as errors."""
+    await pilot.pause()
+    return [
+        toast.render().plain  # type: ignore[union-attr]
+        for toast in app.screen.query("Toast")
+        if not errors or toast.has_class("-error")
+    ]
+
+
+def current(app: PapertermApp) -> Paper:
+    """The paper under the cursor (a test that expects none asserts on `.paper` itself)."""
+    paper = app.reader.paper_list.paper
+    assert paper is not None, "no paper under the cursor"
+    return paper
 
 
 def row_texts(app: PapertermApp) -> list[str]:
@@ -78,7 +100,7 @@ def titles(app: PapertermApp) -> list[str]:
 
 
 @pytest.fixture
-def week(fake_hf, corpus_dir):  # type: ignore[no-untyped-def]
+def week(fake_hf: FakeHF, corpus_dir: Path) -> FakeHF:
     """2024-07-29 .. 2024-08-01 from the corpus API, and the real 2024-08-01 page."""
     for day in ("2024-07-29", "2024-07-30", "2024-07-31"):
         fake_hf.add_api_day(date.fromisoformat(day), load_corpus_file(corpus_dir / f"{day}.json"))
@@ -86,7 +108,9 @@ def week(fake_hf, corpus_dir):  # type: ignore[no-untyped-def]
     return fake_hf
 
 
-async def test_start_paints_day_and_cursor_on_first_unread(fake_hf, private_dirs) -> None:
+async def test_start_paints_day_and_cursor_on_first_unread(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     store = StateStore(private_dirs["data"] / "state.toml").load()
     store.set_read("2407.21783")  # the top paper is already read
@@ -97,38 +121,38 @@ async def test_start_paints_day_and_cursor_on_first_unread(fake_hf, private_dirs
         lines = row_texts(app)
         assert "Thu 01 Aug 2024" in lines[0] and "13 papers" in lines[0] and "12 unread" in lines[0]
         assert "The Llama 3 Herd of Models" in lines[1] and "94" in lines[1]
-        assert app.reader.paper_list.paper.title.startswith("Tora")  # first unread
+        assert current(app).title.startswith("Tora")  # first unread
         body = app.reader.abstract.plain
         assert "Tora: Trajectory-oriented Diffusion Transformer" in str(body)
-        assert "13 papers" in app.query_one("#status").right.plain
+        assert "13 papers" in app.reader.status_bar.right.plain
 
 
-async def test_movement_keys(fake_hf, private_dirs) -> None:
+async def test_movement_keys(fake_hf: FakeHF, private_dirs: dict[str, Path]) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         all_titles = titles(app)
-        assert app.reader.paper_list.paper.title == all_titles[0]
+        assert current(app).title == all_titles[0]
         await pilot.press("j")
-        assert app.reader.paper_list.paper.title == all_titles[1]
+        assert current(app).title == all_titles[1]
         await pilot.press("down", "down")
-        assert app.reader.paper_list.paper.title == all_titles[3]
+        assert current(app).title == all_titles[3]
         await pilot.press("k", "up")
-        assert app.reader.paper_list.paper.title == all_titles[1]
+        assert current(app).title == all_titles[1]
         await pilot.press("G")
-        assert app.reader.paper_list.paper.title == all_titles[-1]
+        assert current(app).title == all_titles[-1]
         await pilot.press("g")
-        assert app.reader.paper_list.paper.title == all_titles[0]
+        assert current(app).title == all_titles[0]
         await pilot.press("end")
-        assert app.reader.paper_list.paper.title == all_titles[-1]
+        assert current(app).title == all_titles[-1]
         await pilot.press("home", "pagedown")
-        assert app.reader.paper_list.paper.title != all_titles[0]
+        assert current(app).title != all_titles[0]
         await pilot.press("pageup")
-        assert app.reader.paper_list.paper.title == all_titles[0]
+        assert current(app).title == all_titles[0]
 
 
-async def test_days_sections_and_day_keys(week, private_dirs) -> None:
+async def test_days_sections_and_day_keys(week: FakeHF, private_dirs: dict[str, Path]) -> None:
     app = make_app(private_dirs, days=4)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -139,24 +163,26 @@ async def test_days_sections_and_day_keys(week, private_dirs) -> None:
             date(2024, 7, 30),
             date(2024, 7, 29),
         ]
-        assert app.reader.paper_list.paper.day == date(2024, 8, 1)
+        assert current(app).day == date(2024, 8, 1)
         await pilot.press("right_square_bracket")
-        assert app.reader.paper_list.paper.day == date(2024, 7, 31)
-        first_of_31 = app.reader.paper_list.paper
+        assert current(app).day == date(2024, 7, 31)
+        first_of_31 = current(app)
         await pilot.press("right_square_bracket")
-        assert app.reader.paper_list.paper.day == date(2024, 7, 30)
+        assert current(app).day == date(2024, 7, 30)
         await pilot.press("left_square_bracket")
         assert app.reader.paper_list.paper == first_of_31
         await pilot.press("j", "left_square_bracket")
         assert app.reader.paper_list.paper == first_of_31  # back to the top of the day first
 
 
-async def test_star_and_read_are_saved_at_once(fake_hf, private_dirs) -> None:
+async def test_star_and_read_are_saved_at_once(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        paper = app.reader.paper_list.paper
+        paper = current(app)
         await pilot.press("s")
         await app.workers.wait_for_complete()
         on_disk = StateStore(private_dirs["data"] / "state.toml").load()
@@ -174,30 +200,34 @@ async def test_star_and_read_are_saved_at_once(fake_hf, private_dirs) -> None:
         assert not StateStore(private_dirs["data"] / "state.toml").load().is_starred(paper.id)
 
 
-async def test_paper_becomes_read_after_the_delay(fake_hf, private_dirs) -> None:
+async def test_paper_becomes_read_after_the_delay(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs, read_delay=0.3)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        first = app.reader.paper_list.paper
+        first = current(app)
         await pilot.press("j")  # moved on before the delay: stays unread
-        second = app.reader.paper_list.paper
+        second = current(app)
         await pilot.pause(0.6)
         assert not app.store.is_read(first.id)
         assert app.store.is_read(second.id)
 
 
-async def test_skimming_past_papers_marks_none_of_them_read(fake_hf, private_dirs) -> None:
+async def test_skimming_past_papers_marks_none_of_them_read(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     """Moving on before the delay, again and again for longer than the delay in all,
     leaves every paper passed over unread; the one the cursor stops on becomes read."""
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs, read_delay=1.0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        passed = [app.reader.paper_list.paper]
+        passed = [current(app)]
         for _ in range(11):  # 0.1 s on each: 1.1 s in all
             await pilot.press("j")
-            passed.append(app.reader.paper_list.paper)
+            passed.append(current(app))
             await pilot.pause(0.1)
         assert len({p.id for p in passed}) == 12
         assert not any(app.store.is_read(p.id) for p in passed[:-1])
@@ -206,7 +236,9 @@ async def test_skimming_past_papers_marks_none_of_them_read(fake_hf, private_dir
         assert not any(app.store.is_read(p.id) for p in passed[:-1])
 
 
-async def test_read_delay_zero_marks_at_once(fake_hf, private_dirs) -> None:
+async def test_read_delay_zero_marks_at_once(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs, read_delay=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -215,7 +247,7 @@ async def test_read_delay_zero_marks_at_once(fake_hf, private_dirs) -> None:
         assert all(app.store.is_read(p.id) for p in app.reader.paper_list.papers[:2])
 
 
-async def test_next_unread_crosses_days(week, private_dirs) -> None:
+async def test_next_unread_crosses_days(week: FakeHF, private_dirs: dict[str, Path]) -> None:
     app = make_app(private_dirs, days=2)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -224,17 +256,19 @@ async def test_next_unread_crosses_days(week, private_dirs) -> None:
             app.store.set_read(paper.id)
         app.reader.paper_list.select_id(day1[0].id)
         await pilot.press("n")
-        assert app.reader.paper_list.paper.day == date(2024, 7, 31)
+        assert current(app).day == date(2024, 7, 31)
 
 
-async def test_tab_and_space_scroll_the_abstract(fake_hf, private_dirs) -> None:
+async def test_tab_and_space_scroll_the_abstract(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=(100, 16)) as pilot:
         await settle(app, pilot)
         assert app.focused is app.reader.paper_list
         await pilot.press("tab")
-        assert app.focused is app.reader.abstract
+        assert app.screen.focused is app.reader.abstract
         await pilot.press("space")
         await pilot.pause()
         assert app.reader.abstract.scroll_y > 0
@@ -254,7 +288,7 @@ def thumb_rows(app: PapertermApp) -> list[int]:
 
 
 async def test_the_abstract_bar_shows_where_the_reader_is_and_pages_on_a_click(
-    fake_hf, private_dirs
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
 ) -> None:
     """The pane draws its own bar (Textual's scrollbar cost ~4 ms a move): it must still
     say how much is above and below, follow the scrolling, and page on a click."""
@@ -298,14 +332,16 @@ async def test_the_abstract_bar_shows_where_the_reader_is_and_pages_on_a_click(
         assert abs(pane.scroll_y - pane.virtual_size.height / height) <= 1
 
 
-async def test_text_selected_in_the_abstract_is_copied(fake_hf, private_dirs) -> None:
+async def test_text_selected_in_the_abstract_is_copied(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     """Dragging over the abstract selects its text as shown, wrapped lines and all, and
     ctrl+c copies it (Textual puts it on the clipboard with OSC 52)."""
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        title = app.reader.paper_list.paper.title
+        title = current(app).title
         await pilot.mouse_down("#abstract", offset=(1, 0))
         await pilot.hover("#abstract", offset=(11, 0))
         await pilot.mouse_up("#abstract", offset=(11, 0))
@@ -324,7 +360,9 @@ async def test_text_selected_in_the_abstract_is_copied(fake_hf, private_dirs) ->
         assert copied in app.reader.abstract.plain
 
 
-async def test_an_abstract_that_fits_shows_no_thumb(fake_hf, private_dirs) -> None:
+async def test_an_abstract_that_fits_shows_no_thumb(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=(160, 80)) as pilot:
@@ -342,7 +380,9 @@ async def test_an_abstract_that_fits_shows_no_thumb(fake_hf, private_dirs) -> No
         ("c", "https://github.com/Hongyang-Du/FuseReg"),
     ],
 )
-async def test_link_keys_open_the_right_url(fake_hf, private_dirs, key, url) -> None:
+async def test_link_keys_open_the_right_url(
+    fake_hf: FakeHF, private_dirs: dict[str, Path], key: str, url: str
+) -> None:
     fake_hf.add_page(date(2026, 9, 28), PAGE_2026.read_bytes())
     browser = RecordingBrowser()
     app = make_app(
@@ -353,21 +393,23 @@ async def test_link_keys_open_the_right_url(fake_hf, private_dirs, key, url) -> 
     )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.reader.paper_list.paper.id == "2609.31620"
+        assert current(app).id == "2609.31620"
         await pilot.press(key)
         await app.workers.wait_for_complete()
         assert browser.urls == [url]
         assert app.store.is_read("2609.31620")  # opening a link counts as reading
-        assert "opened" in app.query_one("#status").left.plain
+        assert "opened" in app.reader.status_bar.left.plain
 
 
-async def test_project_page_key_and_missing_link(fake_hf, private_dirs) -> None:
+async def test_project_page_key_and_missing_link(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(date(2026, 9, 28), PAGE_2026.read_bytes())
     browser = RecordingBrowser()
     app = make_app(
         private_dirs, end=date(2026, 9, 28), now=datetime(2026, 9, 29, tzinfo=UTC), browser=browser
     )
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         with_project = next(p for p in app.reader.paper_list.papers if p.project_page)
         without_code = next(p for p in app.reader.paper_list.papers if not p.github)
@@ -379,10 +421,12 @@ async def test_project_page_key_and_missing_link(fake_hf, private_dirs) -> None:
         await pilot.press("c")
         await app.workers.wait_for_complete()
         assert browser.urls == [with_project.project_page]  # nothing more was opened
-        assert any("no code" in n.message.lower() for n in app._notifications)
+        assert any("no code" in n.lower() for n in await notices(app, pilot))
 
 
-async def test_link_picker_lists_every_link_and_opens_one(fake_hf, private_dirs) -> None:
+async def test_link_picker_lists_every_link_and_opens_one(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(date(2026, 9, 28), PAGE_2026.read_bytes())
     browser = RecordingBrowser()
     app = make_app(
@@ -403,13 +447,15 @@ async def test_link_picker_lists_every_link_and_opens_one(fake_hf, private_dirs)
         assert browser.urls == ["https://arxiv.org/pdf/2609.31620"]
 
 
-async def test_filter_narrows_live_and_escape_keeps_the_found_paper(fake_hf, private_dirs) -> None:
+async def test_filter_narrows_live_and_escape_keeps_the_found_paper(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("j", "j")
-        before = app.reader.paper_list.paper
+        before = current(app)
         assert before is not None and "Gaussian Avatar" not in before.title
         await pilot.press("slash", *"video")
         await pilot.pause()
@@ -419,7 +465,7 @@ async def test_filter_narrows_live_and_escape_keeps_the_found_paper(fake_hf, pri
             for p in app.reader.paper_list.papers
         )
         assert len(shown) < 13
-        assert f"{len(shown)} of 13 papers" in app.query_one("#status").right.plain
+        assert f"{len(shown)} of 13 papers" in app.reader.status_bar.right.plain
         await pilot.press(*" GAUSSIAN")  # all words must match, any case
         await pilot.pause()
         assert titles(app) == ["Expressive Whole-Body 3D Gaussian Avatar"]
@@ -427,11 +473,13 @@ async def test_filter_narrows_live_and_escape_keeps_the_found_paper(fake_hf, pri
         await pilot.pause()
         assert len(titles(app)) == 13
         # The paper the filter found stays under the cursor, in the whole list again.
-        assert app.reader.paper_list.paper.title == "Expressive Whole-Body 3D Gaussian Avatar"
+        assert current(app).title == "Expressive Whole-Body 3D Gaussian Avatar"
         assert app.focused is app.reader.paper_list
 
 
-async def test_a_long_filter_scrolls_to_keep_the_typing_in_view(fake_hf, private_dirs) -> None:
+async def test_a_long_filter_scrolls_to_keep_the_typing_in_view(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     """The field applies each edit as it is typed and keeps its one line however long the
     query grows: the text scrolls so what is being typed stays in view, and Home brings
     back its start."""
@@ -455,7 +503,7 @@ async def test_a_long_filter_scrolls_to_keep_the_typing_in_view(fake_hf, private
         assert field.render_line(0).text.strip().startswith("gaussian gaussian")
 
 
-async def test_refresh_revalidates(fake_hf, private_dirs) -> None:
+async def test_refresh_revalidates(fake_hf: FakeHF, private_dirs: dict[str, Path]) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
@@ -467,7 +515,7 @@ async def test_refresh_revalidates(fake_hf, private_dirs) -> None:
         assert fake_hf.hits["/papers/date/2024-08-01"] == hits + 1
 
 
-async def test_quit(fake_hf, private_dirs) -> None:
+async def test_quit(fake_hf: FakeHF, private_dirs: dict[str, Path]) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
@@ -481,7 +529,7 @@ async def test_quit(fake_hf, private_dirs) -> None:
     assert app.return_code == 0
 
 
-async def test_help_screen_lists_keys(fake_hf, private_dirs) -> None:
+async def test_help_screen_lists_keys(fake_hf: FakeHF, private_dirs: dict[str, Path]) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
@@ -498,7 +546,9 @@ async def test_help_screen_lists_keys(fake_hf, private_dirs) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_network_trouble_keeps_cached_days_and_says_so(fake_hf, private_dirs) -> None:
+async def test_network_trouble_keeps_cached_days_and_says_so(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     first = make_app(private_dirs, now=datetime(2024, 8, 1, 9, tzinfo=UTC))
     async with first.run_test(size=SIZE) as pilot:
@@ -511,10 +561,12 @@ async def test_network_trouble_keeps_cached_days_and_says_so(fake_hf, private_di
     async with later.run_test(size=SIZE) as pilot:
         await settle(later, pilot)
         assert len(later.reader.paper_list.papers) == 13
-        assert "HTTP 503" in later.query_one("#status").left.plain
+        assert "HTTP 503" in later.reader.status_bar.left.plain
 
 
-async def test_offline_start_paints_cache_only(fake_hf, private_dirs) -> None:
+async def test_offline_start_paints_cache_only(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     first = make_app(private_dirs)
     async with first.run_test(size=SIZE) as pilot:
@@ -524,18 +576,18 @@ async def test_offline_start_paints_cache_only(fake_hf, private_dirs) -> None:
     async with offline.run_test(size=SIZE) as pilot:
         await settle(offline, pilot)
         assert len(offline.reader.paper_list.papers) == 13
-        assert "offline" in offline.query_one("#status").left.plain
+        assert "offline" in offline.reader.status_bar.left.plain
     assert len(fake_hf.requests) == requests
 
 
-async def test_star_survives_a_restart(fake_hf, private_dirs) -> None:
+async def test_star_survives_a_restart(fake_hf: FakeHF, private_dirs: dict[str, Path]) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        starred = app.reader.paper_list.paper.id
+        starred = current(app).id
         await pilot.press("s", "j", "m")
-        read = app.reader.paper_list.paper.id
+        read = current(app).id
         await pilot.press("q")
     again = make_app(private_dirs, offline=True)
     async with again.run_test(size=SIZE) as pilot:
@@ -545,7 +597,7 @@ async def test_star_survives_a_restart(fake_hf, private_dirs) -> None:
         assert "★" in text
 
 
-async def test_mouse_click_selects_a_paper(fake_hf, private_dirs) -> None:
+async def test_mouse_click_selects_a_paper(fake_hf: FakeHF, private_dirs: dict[str, Path]) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
@@ -556,7 +608,7 @@ async def test_mouse_click_selects_a_paper(fake_hf, private_dirs) -> None:
         assert app.reader.paper_list.paper == fifth
 
 
-def test_state_file_is_toml_with_times(private_dirs) -> None:
+def test_state_file_is_toml_with_times(private_dirs: dict[str, Path]) -> None:
     store = StateStore(private_dirs["data"] / "state.toml").load()
     store.set_starred("2407.21783")
     store.save()
@@ -566,7 +618,7 @@ def test_state_file_is_toml_with_times(private_dirs) -> None:
 
 
 async def test_arrow_keys_move_the_cursor_in_a_list_longer_than_the_screen(
-    week, private_dirs
+    week: FakeHF, private_dirs: dict[str, Path]
 ) -> None:
     """Arrows move the cursor, not just the view, when the list scrolls."""
     app = make_app(private_dirs, days=4)
@@ -578,33 +630,38 @@ async def test_arrow_keys_move_the_cursor_in_a_list_longer_than_the_screen(
             await pilot.press("down")
         assert app.reader.paper_list.paper == papers[25]
         await pilot.press("pagedown", "up")
-        assert app.reader.paper_list.papers.index(app.reader.paper_list.paper) > 25
+        assert app.reader.paper_list.papers.index(current(app)) > 25
         row = app.reader.paper_list.cursor
+        assert row is not None
         top = app.reader.paper_list.scroll_offset.y
         assert top <= row < top + app.reader.paper_list.size.height  # the cursor is on screen
 
 
-async def test_keys_are_remappable_from_config(fake_hf, private_dirs) -> None:
+async def test_keys_are_remappable_from_config(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     private_dirs["config"].mkdir(parents=True)
     (private_dirs["config"] / "config.toml").write_text(
         '[keys]\nstar = "x"\ndown = "ctrl+n"\nstarr = "y"\n'
     )
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
-        first = app.reader.paper_list.paper
+        first = current(app)
         await pilot.press("x")
         assert app.store.is_starred(first.id)
         await pilot.press("s")  # no longer bound
         assert app.store.is_starred(first.id)
         await pilot.press("ctrl+n")
         assert app.reader.paper_list.paper != first
-        assert " x Star" in app.query_one("#keys").plain  # the hint shows the new key
-        assert any("'starr'" in n.message for n in app._notifications)  # a typo is reported
+        assert " x Star" in app.query_one("#keys", KeyBar).plain  # the hint shows the new key
+        assert any("'starr'" in n for n in await notices(app, pilot))  # a typo is reported
 
 
-async def test_command_palette_offers_the_actions(fake_hf, private_dirs) -> None:
+async def test_command_palette_offers_the_actions(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
@@ -615,15 +672,15 @@ async def test_command_palette_offers_the_actions(fake_hf, private_dirs) -> None
         star = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Star"))
         star.callback()
         await pilot.pause()
-        assert app.store.is_starred(app.reader.paper_list.paper.id)
+        assert app.store.is_starred(current(app).id)
 
 
-async def test_no_site_and_no_cache_says_what_to_do(private_dirs) -> None:
+async def test_no_site_and_no_cache_says_what_to_do(private_dirs: dict[str, Path]) -> None:
     app = make_app(private_dirs)  # PAPERTERM_BASE_URL points at a closed port
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.reader.paper_list.papers == []
-        assert "cannot connect" in app.query_one("#status").left.plain
+        assert "cannot connect" in app.reader.status_bar.left.plain
         # The list pane itself says which days were tried, why, and what to do.
         listed = "\n".join(row_texts(app))
         assert "Nothing could be loaded for Thu 01 Aug 2024" in listed
@@ -635,7 +692,7 @@ async def test_no_site_and_no_cache_says_what_to_do(private_dirs) -> None:
 
 
 async def test_console_browser_where_the_terminal_cannot_be_handed_over(
-    fake_hf, private_dirs
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
 ) -> None:
     """A console browser needs the terminal; where the app cannot suspend, it still opens."""
 
@@ -650,16 +707,16 @@ async def test_console_browser_where_the_terminal_cannot_be_handed_over(
         await settle(app, pilot)
         await pilot.press("a")
         await app.workers.wait_for_complete()
-        assert browser.urls == [app.reader.paper_list.paper.arxiv_url]
+        assert browser.urls == [current(app).arxiv_url]
         assert app.is_running
 
 
-async def test_key_hints_follow_the_focus(fake_hf, private_dirs) -> None:
+async def test_key_hints_follow_the_focus(fake_hf: FakeHF, private_dirs: dict[str, Path]) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        hints = app.query_one("#keys")
+        hints = app.query_one("#keys", KeyBar)
         assert " s Star" in hints.plain and " q Quit" in hints.plain
         await pilot.press("slash")
         await pilot.pause()
@@ -669,7 +726,9 @@ async def test_key_hints_follow_the_focus(fake_hf, private_dirs) -> None:
         assert " s Star" in hints.plain
 
 
-async def test_read_timer_firing_under_a_dialog(fake_hf, private_dirs) -> None:
+async def test_read_timer_firing_under_a_dialog(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     """The read delay runs out while the help screen is open: the paper is not being looked
     at, so it is not marked read until it has been in view a whole delay after the dialog
     closed; a pending timer at exit does no harm."""
@@ -678,7 +737,7 @@ async def test_read_timer_firing_under_a_dialog(fake_hf, private_dirs) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("j")
-        paper = app.reader.paper_list.paper
+        paper = current(app)
         await pilot.press("question_mark")
         await pilot.pause(0.8)
         assert app.is_running and not app.store.is_read(paper.id)
@@ -693,14 +752,14 @@ async def test_read_timer_firing_under_a_dialog(fake_hf, private_dirs) -> None:
 
 
 async def test_abstract_marks_the_filter_matches_once_the_field_is_left(
-    fake_hf, private_dirs
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
 ) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("j")
-        tora = app.reader.paper_list.paper
+        tora = current(app)
         assert "Video" in tora.title
 
         def marked() -> list[str]:
@@ -746,7 +805,7 @@ def test_a_strip_painted_whole_is_freed_without_the_cycle_collector() -> None:
 
 
 async def test_full_garbage_collection_waits_for_a_pause(
-    fake_hf, private_dirs, monkeypatch
+    fake_hf: FakeHF, private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A pending full collection runs once no key has come for a moment, not while keys
     are arriving."""
@@ -759,8 +818,8 @@ async def test_full_garbage_collection_waits_for_a_pause(
     collected: list[int] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        monkeypatch.setattr(gcpolicy.gc, "get_count", lambda: (0, 0, 1))
-        monkeypatch.setattr(gcpolicy.gc, "collect", lambda: collected.append(1) or 0)
+        monkeypatch.setattr("gc.get_count", lambda: (0, 0, 1))
+        monkeypatch.setattr("gc.collect", lambda: collected.append(1) or 0)  # type: ignore[func-returns-value]
         await pilot.press("j")
         gcpolicy.IDLE.collect_if_idle()
         assert collected == []  # a key just came

@@ -11,22 +11,24 @@ import sys
 import threading
 import time
 import tomllib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from conftest import DAY_2024, PAGE_2024
-from hfserver import Scripted
+from hfserver import FakeHF, Scripted
 from realterm import real_terminal
 from signalround import SIGNAL_DAY, seed_signal_cache, star_and_signal
-from test_app import RecordingBrowser, make_app, row_texts, settle
+from test_app import RecordingBrowser, current, make_app, notices, row_texts, settle
 from test_cli import run_cli
 from test_library import PAGE_PATH, make_library
 
 from paperterm import state as state_module
 from paperterm.browser import BrowserOpener
 from paperterm.fsutil import remove_stale_temps
+from paperterm.library import DayResult
 from paperterm.model import PaperIdError, parse_paper_id
 from paperterm.scrape import MAX_COUNT, parse_api
 from paperterm.state import StateStore
@@ -68,7 +70,9 @@ def test_a_star_painted_survives_kill_9_sighup_and_sigterm(tmp_path: Path) -> No
             assert b"Traceback" not in screen
 
 
-async def test_a_toggle_shows_as_saving_until_it_is_on_disk(fake_hf, private_dirs) -> None:
+async def test_a_toggle_shows_as_saving_until_it_is_on_disk(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=(130, 40)) as pilot:
@@ -92,7 +96,7 @@ async def test_a_toggle_shows_as_saving_until_it_is_on_disk(fake_hf, private_dir
         top = row_texts(app)[1]
         assert "★" in top and "◌" not in top
         on_disk = tomllib.loads((private_dirs["data"] / "state.toml").read_text())
-        assert app.reader.paper_list.paper.id in on_disk["starred"]
+        assert current(app).id in on_disk["starred"]
 
 
 # ------------------------------------------------------------------ 2-4. the state file
@@ -128,7 +132,7 @@ def test_entries_of_the_wrong_type_are_kept_and_reported(tmp_path: Path) -> None
     assert isinstance(tomllib.loads(path.read_text())["read"]["2608.00001"], datetime)
 
 
-def test_a_newer_schema_file_is_never_renamed_or_replaced(tmp_path: Path, fake_hf) -> None:
+def test_a_newer_schema_file_is_never_renamed_or_replaced(tmp_path: Path, fake_hf: FakeHF) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     run_cli("list", "--date", "2024-08-01", "--days", "1", check=True)
     data = Path(os.environ["PAPERTERM_DATA_DIR"])
@@ -174,7 +178,9 @@ def test_stale_temp_files_go_and_a_live_writers_stay(tmp_path: Path) -> None:
 
 
 @pytest.fixture(params=["size=16k", "ro"], ids=["full", "read-only"])
-def full_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request):  # type: ignore[no-untyped-def]
+def full_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Path]:
     """A tmpfs as the cache that cannot take the 2024 page (223 KB): 16 KiB, or mounted
     read-only (a chmod would not stop root, which the tests may run as)."""
     mount = tmp_path / "tiny"
@@ -189,7 +195,7 @@ def full_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request):  # typ
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_full_cache_costs_only_caching_in_the_cli(fake_hf, full_cache) -> None:
+def test_a_full_cache_costs_only_caching_in_the_cli(fake_hf: FakeHF, full_cache: Path) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     proc = run_cli("list", "--date", "2024-08-01", "--days", "1")
     assert proc.returncode == 0, proc.stderr
@@ -199,7 +205,9 @@ def test_a_full_cache_costs_only_caching_in_the_cli(fake_hf, full_cache) -> None
     assert "Traceback" not in proc.stderr
 
 
-def test_a_cache_folder_that_is_a_file_costs_only_caching(fake_hf, tmp_path, monkeypatch) -> None:
+def test_a_cache_folder_that_is_a_file_costs_only_caching(
+    fake_hf: FakeHF, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "cache-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("PAPERTERM_CACHE_DIR", str(blocker / "cache"))
@@ -210,14 +218,14 @@ def test_a_cache_folder_that_is_a_file_costs_only_caching(fake_hf, tmp_path, mon
 
 
 async def test_a_full_cache_costs_only_caching_in_the_reader(
-    fake_hf, private_dirs, full_cache
+    fake_hf: FakeHF, private_dirs: dict[str, Path], full_cache: Path
 ) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
-    async with app.run_test(size=(130, 40)) as pilot:
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
         await settle(app, pilot)
         assert app.is_running and len(app.reader.paper_list.papers) == 13
-        told = [n.message for n in app._notifications if "not being written" in n.message]
+        told = [n for n in await notices(app, pilot) if "not being written" in n]
         assert len(told) == 1
 
 
@@ -225,14 +233,14 @@ async def test_a_full_cache_costs_only_caching_in_the_reader(
 
 
 async def test_a_failing_worker_keeps_the_view_and_logs_the_traceback(
-    fake_hf, private_dirs
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
 ) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
-    async with app.run_test(size=(130, 40)) as pilot:
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
         await settle(app, pilot)
 
-        async def broken(*args: object, **kw: object) -> list[object]:
+        async def broken(*args: object, **kw: object) -> list[DayResult]:
             raise RuntimeError("the refresh broke")
 
         app.library.load_range = broken  # type: ignore[method-assign]
@@ -240,7 +248,7 @@ async def test_a_failing_worker_keeps_the_view_and_logs_the_traceback(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.is_running and len(app.reader.paper_list.papers) == 13
-        shown = [n.message for n in app._notifications if "failed" in n.message]
+        shown = [n for n in await notices(app, pilot) if "failed" in n]
         assert shown and "the refresh broke" in shown[-1] and "errors.log" in shown[-1]
     log = (private_dirs["cache"] / "errors.log").read_text()
     assert "RuntimeError: the refresh broke" in log and "Traceback" in log
@@ -274,7 +282,9 @@ def test_a_crash_exits_non_zero_and_is_logged(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ 7. the UI and the lock
 
 
-def test_changes_never_wait_for_the_file_lock(tmp_path: Path, monkeypatch) -> None:
+def test_changes_never_wait_for_the_file_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from filelock import FileLock
 
     path = tmp_path / "state.toml"
@@ -317,17 +327,17 @@ def test_dates_at_the_ends_of_time_get_one_line(day: str, says: str) -> None:
     assert "first day with papers is" in proc.stderr or "newest day with papers" in proc.stderr
 
 
-async def test_go_to_the_year_one_says_so(fake_hf, private_dirs) -> None:
+async def test_go_to_the_year_one_says_so(fake_hf: FakeHF, private_dirs: dict[str, Path]) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
-    async with app.run_test(size=(130, 40)) as pilot:
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
         await settle(app, pilot)
         for typed in ("0001-01-01", "9999-12-31"):
             await pilot.press("d", *typed, "enter")
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.is_running
-        messages = [n.message for n in app._notifications]
+        messages = await notices(app, pilot)
         assert any("before the feed began" in m for m in messages)
         assert any("in the future" in m and "newest day with papers" in m for m in messages)
 
@@ -335,7 +345,7 @@ async def test_go_to_the_year_one_says_so(fake_hf, private_dirs) -> None:
 # ------------------------------------------------------------------ 9. not a file
 
 
-def test_a_fifo_at_the_state_path_is_refused_not_read(fake_hf) -> None:
+def test_a_fifo_at_the_state_path_is_refused_not_read(fake_hf: FakeHF) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     run_cli("list", "--date", "2024-08-01", "--days", "1", check=True)
     data = Path(os.environ["PAPERTERM_DATA_DIR"])
@@ -350,7 +360,7 @@ def test_a_fifo_at_the_state_path_is_refused_not_read(fake_hf) -> None:
 # ------------------------------------------------------------------ 10. one deadline
 
 
-async def test_a_trickling_server_is_given_one_deadline_per_day(fake_hf) -> None:
+async def test_a_trickling_server_is_given_one_deadline_per_day(fake_hf: FakeHF) -> None:
     body = PAGE_2024.read_bytes()
     fake_hf.script(PAGE_PATH, Scripted(200, body, drip=0.05))
     fake_hf.script("/api/daily_papers", Scripted(200, b"[]" * 2000, drip=0.05))
@@ -364,7 +374,9 @@ async def test_a_trickling_server_is_given_one_deadline_per_day(fake_hf) -> None
     assert took < 6, f"one day took {took:.1f} s against a 1.5 s deadline"
 
 
-def test_a_trickling_server_cannot_hold_list_past_its_deadline(fake_hf, private_dirs) -> None:
+def test_a_trickling_server_cannot_hold_list_past_its_deadline(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     config = private_dirs["config"]
     config.mkdir(parents=True, exist_ok=True)
     (config / "config.toml").write_text("deadline = 30\ncommand_deadline = 2\n")
@@ -379,7 +391,7 @@ def test_a_trickling_server_cannot_hold_list_past_its_deadline(fake_hf, private_
 # ------------------------------------------------------------------ 11. messages are cleaned
 
 
-def test_control_bytes_in_a_redirect_never_reach_the_terminal(fake_hf) -> None:
+def test_control_bytes_in_a_redirect_never_reach_the_terminal(fake_hf: FakeHF) -> None:
     evil = "http://evil.example/\x9b2J\x9d0;owned\x9c"
     fake_hf.script(PAGE_PATH, Scripted(302, headers={"Location": evil}))
     fake_hf.script("/api/daily_papers", Scripted(302, headers={"Location": evil}))
@@ -403,7 +415,9 @@ class NoBrowser(RecordingBrowser):
         return False
 
 
-async def test_no_browser_is_said_and_the_link_can_be_copied(fake_hf, private_dirs) -> None:
+async def test_no_browser_is_said_and_the_link_can_be_copied(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs, browser=NoBrowser())
     async with app.run_test(size=(130, 40)) as pilot:
@@ -411,17 +425,19 @@ async def test_no_browser_is_said_and_the_link_can_be_copied(fake_hf, private_di
         await pilot.press("g", "a")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        status = app.query_one("#status").left.plain
+        status = app.reader.status_bar.left.plain
         assert "no browser could be started" in status and "opened" not in status
         assert "https://arxiv.org/abs/2407.21783" in status
         assert not app.store.is_read("2407.21783")  # nothing was opened, nothing read
         await pilot.press("y")
         assert app.clipboard == "https://arxiv.org/abs/2407.21783"
         await pilot.press("j")  # the note was about the paper left behind
-        assert "no browser" not in app.query_one("#status").left.plain
+        assert "no browser" not in app.reader.status_bar.left.plain
 
 
-def test_the_opener_says_false_when_there_is_no_browser(tmp_path: Path, monkeypatch) -> None:
+def test_the_opener_says_false_when_there_is_no_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import webbrowser
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no xdg-open, no lynx, nothing
@@ -435,7 +451,7 @@ def test_the_opener_says_false_when_there_is_no_browser(tmp_path: Path, monkeypa
 # ------------------------------------------------------------ 13. messages that name the thing
 
 
-def test_a_lock_that_is_a_folder_is_named(fake_hf) -> None:
+def test_a_lock_that_is_a_folder_is_named(fake_hf: FakeHF) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     run_cli("list", "--date", "2024-08-01", "--days", "1", check=True)
     data = Path(os.environ["PAPERTERM_DATA_DIR"])
@@ -444,7 +460,9 @@ def test_a_lock_that_is_a_folder_is_named(fake_hf) -> None:
     assert proc.returncode == 1 and "state.toml.lock" in proc.stderr
 
 
-def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path, monkeypatch, fake_hf) -> None:
+def test_a_data_dir_that_is_a_file_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_hf: FakeHF
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     run_cli("list", "--date", "2024-08-01", "--days", "1", check=True)
     blocker = tmp_path / "a-file"
@@ -456,7 +474,7 @@ def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path, monkeypatch, fake_hf
     assert "File exists" not in proc.stderr
 
 
-def test_many_days_offline_are_summed_up_once(fake_hf) -> None:
+def test_many_days_offline_are_summed_up_once(fake_hf: FakeHF) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     run_cli("list", "--date", "2024-08-01", "--days", "1", check=True)
     proc = run_cli("list", "--offline", "--date", "2024-08-01", "--days", "3650")
@@ -466,7 +484,7 @@ def test_many_days_offline_are_summed_up_once(fake_hf) -> None:
 
 
 async def test_a_locked_note_clears_once_a_save_succeeds(
-    fake_hf, private_dirs, monkeypatch
+    fake_hf: FakeHF, private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from filelock import FileLock
 
@@ -481,14 +499,14 @@ async def test_a_locked_note_clears_once_a_save_succeeds(
             await pilot.press("g", "s")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert "locked by another paperterm" in app.query_one("#status").left.plain
+            assert "locked by another paperterm" in app.reader.status_bar.left.plain
             assert "◌" in row_texts(app)[1]  # still not on disk, and shown so
         finally:
             held.release()
         await pilot.press("j", "s")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "locked" not in app.query_one("#status").left.plain
+        assert "locked" not in app.reader.status_bar.left.plain
         assert "◌" not in "\n".join(row_texts(app))
 
 
@@ -511,7 +529,7 @@ def test_documented_id_forms_are_accepted(text: str) -> None:
     assert parse_paper_id(text) == "2407.21783"
 
 
-def test_old_style_ids_are_not_on_hf_papers(fake_hf) -> None:
+def test_old_style_ids_are_not_on_hf_papers(fake_hf: FakeHF) -> None:
     with pytest.raises(PaperIdError, match="not on Hugging Face Papers"):
         parse_paper_id("hep-th/9901001")
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
@@ -553,7 +571,7 @@ def test_an_absurd_number_is_bounded(tmp_path: Path) -> None:
     assert paper.comments == 0
 
 
-async def test_an_absurd_number_keeps_the_row_layout(private_dirs) -> None:
+async def test_an_absurd_number_keeps_the_row_layout(private_dirs: dict[str, Path]) -> None:
     import json
 
     from paperterm.cache import DayCache

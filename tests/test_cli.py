@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DAY_2024, FIXTURES, PAGE_2024, PAGE_2026
+from hfserver import FakeHF
 
 from paperterm.cli import main
 
@@ -29,7 +30,7 @@ def run_cli(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]
     return proc
 
 
-def test_list_json_gives_the_13_papers_by_upvotes(fake_hf) -> None:
+def test_list_json_gives_the_13_papers_by_upvotes(fake_hf: FakeHF) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     proc = run_cli("list", "--date", "2024-08-01", "--days", "1", "--json", check=True)
     papers = json.loads(proc.stdout)
@@ -43,7 +44,9 @@ def test_list_json_gives_the_13_papers_by_upvotes(fake_hf) -> None:
     assert fake_hf.hits["/papers/date/2024-08-01"] == 1
 
 
-def test_star_read_then_list_shows_markers(fake_hf, capsys) -> None:
+def test_star_read_then_list_shows_markers(
+    fake_hf: FakeHF, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     assert main(["list", "--date", "2024-08-01", "--days", "1"]) == 0
     assert main(["star", "2407.21783"]) == 0
@@ -60,14 +63,14 @@ def test_star_read_then_list_shows_markers(fake_hf, capsys) -> None:
     assert "★" not in out
 
 
-def test_second_list_is_served_from_cache_without_a_request(fake_hf) -> None:
+def test_second_list_is_served_from_cache_without_a_request(fake_hf: FakeHF) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     run_cli("list", "--date", "2024-08-01", "--days", "1", check=True)
     run_cli("list", "--date", "2024-08-01", "--days", "1", check=True)
     assert fake_hf.hits["/papers/date/2024-08-01"] == 1  # settled day: no revalidation
 
 
-def test_offline_reads_cache_and_names_missing_days(fake_hf) -> None:
+def test_offline_reads_cache_and_names_missing_days(fake_hf: FakeHF) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     run_cli("list", "--date", "2024-08-01", "--days", "1", check=True)
     proc = run_cli("list", "--offline", "--date", "2024-08-01", "--days", "2", "--json")
@@ -76,20 +79,20 @@ def test_offline_reads_cache_and_names_missing_days(fake_hf) -> None:
     assert "not in the cache: 2024-07-31" in proc.stderr
 
 
-def test_latest_day_comes_from_the_site(fake_hf) -> None:
+def test_latest_day_comes_from_the_site(fake_hf: FakeHF) -> None:
     fake_hf.add_api_file(FIXTURES / "daily_papers_api_2026-08-21.json")
     proc = run_cli("list", "--days", "1", "--json", check=True)
     papers = json.loads(proc.stdout)
     assert len(papers) == 17 and {p["day"] for p in papers} == {"2026-08-21"}
 
 
-def test_page_missing_falls_back_to_api(fake_hf) -> None:
+def test_page_missing_falls_back_to_api(fake_hf: FakeHF) -> None:
     fake_hf.add_api_file(FIXTURES / "daily_papers_api_2025-03-05.json")
     proc = run_cli("list", "--date", "2025-03-05", "--days", "1", "--json", check=True)
     assert len(json.loads(proc.stdout)) == 12
 
 
-def test_busy_day_is_paged_through(fake_hf) -> None:
+def test_busy_day_is_paged_through(fake_hf: FakeHF) -> None:
     items = json.loads((FIXTURES / "daily_papers_api_2025-09-30.json").read_bytes())
     many = []
     for n in range(3):  # 150 distinct papers: two full pages of 100 would cut it
@@ -102,7 +105,7 @@ def test_busy_day_is_paged_through(fake_hf) -> None:
     assert len(json.loads(proc.stdout)) == 150
 
 
-def test_fetch_warms_cache_with_progress(fake_hf) -> None:
+def test_fetch_warms_cache_with_progress(fake_hf: FakeHF) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     proc = run_cli("fetch", "--date", "2024-08-01", "--days", "1")
     assert proc.returncode == 0, proc.stderr
@@ -112,7 +115,7 @@ def test_fetch_warms_cache_with_progress(fake_hf) -> None:
     assert len(json.loads(offline.stdout)) == 13
 
 
-def test_2026_page_end_to_end(fake_hf) -> None:
+def test_2026_page_end_to_end(fake_hf: FakeHF) -> None:
     fake_hf.add_page(date(2026, 9, 28), PAGE_2026.read_bytes())
     proc = run_cli("list", "--date", "2026-09-28", "--days", "1", "--json", check=True)
     papers = json.loads(proc.stdout)
@@ -135,7 +138,9 @@ def test_bad_input_is_one_line_not_a_traceback(args: list[str], message: str) ->
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_unwritable_data_dir_is_one_line(tmp_path: Path, monkeypatch, fake_hf) -> None:
+def test_unwritable_data_dir_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_hf: FakeHF
+) -> None:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     run_cli("list", "--date", "2024-08-01", "--days", "1", check=True)
     blocker = tmp_path / "not-a-dir"
@@ -158,7 +163,7 @@ def test_version() -> None:
     assert proc.stdout.startswith("paperterm ")
 
 
-def test_start_up_leaves_heavy_imports_for_later(private_dirs) -> None:  # type: ignore[no-untyped-def]
+def test_start_up_leaves_heavy_imports_for_later(private_dirs: dict[str, Path]) -> None:
     """What the first frame does not need is not imported to paint it: the HTTP client,
     the HTML parser, the browser launcher, the lock library and the dialogs load on
     first use."""
@@ -187,7 +192,9 @@ def test_start_up_leaves_heavy_imports_for_later(private_dirs) -> None:  # type:
     assert out.strip() == "[]"
 
 
-def test_the_reader_quiets_the_collector_before_importing_the_ui(private_dirs) -> None:  # type: ignore[no-untyped-def]
+def test_the_reader_quiets_the_collector_before_importing_the_ui(
+    private_dirs: dict[str, Path],
+) -> None:
     """Importing Textual makes most of start-up's long-lived objects; at Python's default
     thresholds the collector walks them over and over before the first frame."""
     code = (

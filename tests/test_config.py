@@ -23,13 +23,15 @@ def test_xdg_variables_move_every_path(tmp_path: Path, monkeypatch: pytest.Monke
     assert paths.config_file() == tmp_path / "xdg-config" / "paperterm" / "config.toml"
 
 
-def test_environment_overrides_win(private_dirs) -> None:  # type: ignore[no-untyped-def]
+def test_environment_overrides_win(private_dirs: dict[str, Path]) -> None:
     assert paths.data_dir() == private_dirs["data"]
     assert paths.cache_dir() == private_dirs["cache"]
     assert paths.config_file() == private_dirs["config"] / "config.toml"
 
 
-def test_config_values_and_bad_values(private_dirs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_config_values_and_bad_values(
+    private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("PAPERTERM_BASE_URL")
     private_dirs["config"].mkdir(parents=True)
     (private_dirs["config"] / "config.toml").write_text(
@@ -51,19 +53,21 @@ def test_config_values_and_bad_values(private_dirs, monkeypatch) -> None:  # typ
         assert word in problems
 
 
-def test_broken_config_file_uses_defaults(private_dirs) -> None:  # type: ignore[no-untyped-def]
+def test_broken_config_file_uses_defaults(private_dirs: dict[str, Path]) -> None:
     private_dirs["config"].mkdir(parents=True)
     (private_dirs["config"] / "config.toml").write_text("days = [unclosed\n")
     config = load_config()
     assert config.days == 3 and "using defaults" in config.problems[0]
 
 
-def test_base_url_from_environment(private_dirs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_base_url_from_environment(
+    private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PAPERTERM_BASE_URL", "http://127.0.0.1:8765")
     assert load_config().base_url == "http://127.0.0.1:8765"
 
 
-async def test_proxy_environment_variables_are_honoured(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_proxy_environment_variables_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     """HTTP_PROXY reaches the one client: requests go through the proxy, as absolute URLs."""
     from paperterm.fetch import Fetcher
 

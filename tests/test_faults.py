@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DAY_2024, FIXTURES, PAGE_2024
-from hfserver import Scripted
+from hfserver import FakeHF, Scripted
 from test_library import API_PATH, LATER, PAGE_PATH, make_library, warm
 
 from paperterm.scrape import MAX_AUTHORS, _unescape_attr, parse_api, parse_page
@@ -33,7 +33,7 @@ API_2026 = FIXTURES / "daily_papers_api_2026-08-21.json"
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
-async def test_server_errors_keep_the_cached_day(fake_hf, status) -> None:
+async def test_server_errors_keep_the_cached_day(fake_hf: FakeHF, status: int) -> None:
     library = await warm(fake_hf, datetime(2024, 8, 1, 9, tzinfo=UTC))
     fake_hf.script(PAGE_PATH, Scripted(status))
     fake_hf.script(API_PATH, Scripted(status))
@@ -45,7 +45,7 @@ async def test_server_errors_keep_the_cached_day(fake_hf, status) -> None:
     await library.aclose()
 
 
-async def test_429_with_an_http_date_is_honoured(fake_hf) -> None:
+async def test_429_with_an_http_date_is_honoured(fake_hf: FakeHF) -> None:
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -64,7 +64,7 @@ async def test_429_with_an_http_date_is_honoured(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_429_without_retry_after_backs_off_then_gives_up_clearly(fake_hf) -> None:
+async def test_429_without_retry_after_backs_off_then_gives_up_clearly(fake_hf: FakeHF) -> None:
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -79,7 +79,7 @@ async def test_429_without_retry_after_backs_off_then_gives_up_clearly(fake_hf) 
     await library.aclose()
 
 
-async def test_429_with_a_huge_retry_after_is_not_waited_for(fake_hf) -> None:
+async def test_429_with_a_huge_retry_after_is_not_waited_for(fake_hf: FakeHF) -> None:
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -97,7 +97,7 @@ async def test_429_with_a_huge_retry_after_is_not_waited_for(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_connect_refused_is_said_plainly(monkeypatch) -> None:
+async def test_connect_refused_is_said_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
     from paperterm.config import load_config
     from paperterm.fetch import Fetcher
     from paperterm.library import Library
@@ -109,7 +109,7 @@ async def test_connect_refused_is_said_plainly(monkeypatch) -> None:
     await library.aclose()
 
 
-async def test_304_without_a_cached_body_falls_back(fake_hf) -> None:
+async def test_304_without_a_cached_body_falls_back(fake_hf: FakeHF) -> None:
     fake_hf.script(PAGE_PATH, Scripted(304))
     fake_hf.add_api_day(DAY_2024, json.loads(API_2026.read_bytes()))
     library = make_library(fake_hf, LATER)
@@ -236,7 +236,9 @@ def test_non_utf8_bytes() -> None:
     assert parse_api(b'[{"paper": {"id": "1", "title": "caf\xe9"}}]', DAY_2024).papers[0].title
 
 
-async def test_a_day_of_a_thousand_papers_over_the_api_renders(fake_hf, private_dirs) -> None:
+async def test_a_day_of_a_thousand_papers_over_the_api_renders(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     from test_app import make_app, row_texts, settle
 
     base = json.loads(API_2026.read_bytes())[0]
@@ -258,7 +260,9 @@ async def test_a_day_of_a_thousand_papers_over_the_api_renders(fake_hf, private_
         assert app.reader.paper_list.paper is not None
 
 
-async def test_deeply_nested_page_keeps_the_ui_responsive(fake_hf, private_dirs) -> None:
+async def test_deeply_nested_page_keeps_the_ui_responsive(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     """lexbor is quadratic in nesting depth; the parse runs off the event loop."""
     from test_app import make_app
 
@@ -289,7 +293,7 @@ async def test_deeply_nested_page_keeps_the_ui_responsive(fake_hf, private_dirs)
             assert not app.reader.refreshed.is_set() or responded < 0.5
             assert responded < 0.5, responded
         await asyncio.wait_for(app.reader.refreshed.wait(), timeout=60)
-        assert "no paper data" in app.query_one("#status").left.plain
+        assert "no paper data" in app.reader.status_bar.left.plain
 
 
 # ------------------------------------------------------------------ state under kill -9
@@ -348,9 +352,9 @@ def test_kill_9_during_saves_never_loses_a_reported_save(tmp_path: Path) -> None
 
 
 async def test_read_only_disk_in_the_app_says_so_and_saves_later(
-    fake_hf, private_dirs, monkeypatch
+    fake_hf: FakeHF, private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from test_app import make_app, settle
+    from test_app import current, make_app, settle
 
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
@@ -362,19 +366,19 @@ async def test_read_only_disk_in_the_app_says_so_and_saves_later(
             raise OSError(30, "Read-only file system")
 
         monkeypatch.setattr(os, "replace", read_only)
-        paper = app.reader.paper_list.paper
+        paper = current(app)
         await pilot.press("s")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.store.is_starred(paper.id)  # kept in memory
-        assert "Read-only file system" in app.query_one("#status").left.plain
+        assert "Read-only file system" in app.reader.status_bar.left.plain
         monkeypatch.setattr(os, "replace", real_replace)
         await pilot.press("j", "s")
         await app.workers.wait_for_complete()
         await pilot.pause()
         on_disk = StateStore(private_dirs["data"] / "state.toml").load()
         assert on_disk.is_starred(paper.id)  # the earlier star was saved too
-        assert "cannot save" not in app.query_one("#status").left.plain
+        assert "cannot save" not in app.reader.status_bar.left.plain
 
 
 @pytest.mark.parametrize(

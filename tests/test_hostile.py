@@ -96,14 +96,20 @@ def seed_hostile_cache(cache_dir: Path) -> None:
     cache.store(HOSTILE_DAY, "api", body, papers, fetched_at=datetime.now(UTC), empty=False)
 
 
-async def test_app_renders_hostile_text_literally_and_runs_nothing(private_dirs) -> None:
-    from test_app import RecordingBrowser, make_app, row_texts, settle
+async def test_app_renders_hostile_text_literally_and_runs_nothing(
+    private_dirs: dict[str, Path],
+) -> None:
+    from test_app import RecordingBrowser, make_app, notices, row_texts, settle
 
     seed_hostile_cache(private_dirs["cache"])
+    # A config that quotes markup back: its warning must show the text as typed.
+    private_dirs["config"].mkdir(parents=True, exist_ok=True)
+    (private_dirs["config"] / "config.toml").write_text('[keys]\n"[@click=app.quit]x[/]" = "z"\n')
     browser = RecordingBrowser()
     app = make_app(private_dirs, offline=True, browser=browser)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await settle(app, pilot)
+        assert any("'[@click=app.quit]x[/]'" in n for n in await notices(app, pilot))
         text = "\n".join(row_texts(app))
         assert "[@click=app.quit]Click to win[/]" in text
         assert "[CLS] and [MASK] tokens [0] Attention [Is] All" in text
@@ -130,11 +136,30 @@ async def test_app_renders_hostile_text_literally_and_runs_nothing(private_dirs)
         await pilot.press("c", "w", "o")
         await app.workers.wait_for_complete()
         assert browser.urls == ["https://huggingface.co/papers/2408.00001"]
-    # Notifications that quote data are never parsed as markup.
-    assert all(n.markup is False for n in app._notifications)
 
 
-def test_no_escape_sequence_from_the_data_reaches_a_real_terminal(private_dirs) -> None:
+def test_every_notification_is_plain_text() -> None:
+    """Notifications quote data (titles, URLs, config, server messages): no call in the
+    source may let Textual parse one as markup."""
+    import ast
+
+    src = Path(__file__).resolve().parent.parent / "src" / "paperterm"
+    calls = 0
+    for module in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "notify":
+                calls += 1
+                markup = [k for k in node.keywords if k.arg == "markup"]
+                where = f"{module.name}:{node.lineno}"
+                assert markup, f"{where}: notify() without markup=False"
+                value = markup[0].value
+                assert isinstance(value, ast.Constant) and value.value is False, where
+    assert calls > 10  # the scan found the calls it is about
+
+
+def test_no_escape_sequence_from_the_data_reaches_a_real_terminal(
+    private_dirs: dict[str, Path],
+) -> None:
     seed_hostile_cache(private_dirs["cache"])
     argv = [sys.executable, "-m", "paperterm", "--offline", "--date", str(HOSTILE_DAY)]
     with real_terminal([*argv, "--days", "1"], dict(os.environ), rows=40, cols=140) as term:

@@ -4,16 +4,19 @@ remap is wrong. `paperterm keys` and `paperterm config` print what is in force."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import DAY_2024, PAGE_2024, REPO
-from test_app import make_app, settle
+from hfserver import FakeHF
+from test_app import current, make_app, notices, settle
 from test_cli import run_cli
 
 from paperterm import keys
+from paperterm.widgets.keybar import KeyBar
 
 
-def write_config(private_dirs, text: str) -> None:  # type: ignore[no-untyped-def]
+def write_config(private_dirs: dict[str, Path], text: str) -> None:
     private_dirs["config"].mkdir(parents=True, exist_ok=True)
     (private_dirs["config"] / "config.toml").write_text(text)
 
@@ -53,13 +56,15 @@ def test_key_names() -> None:
     assert keys.display_key("right_square_bracket") == "]"
 
 
-async def test_a_remap_shows_in_help_palette_and_key_bar(fake_hf, private_dirs) -> None:
+async def test_a_remap_shows_in_help_palette_and_key_bar(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     write_config(private_dirs, '[keys]\nstar = "x"\n')
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
-        assert " x Star" in app.query_one("#keys").plain
+        assert " x Star" in app.query_one("#keys", KeyBar).plain
         star = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Star"))
         assert star.help == "Key: x"
         await pilot.press("question_mark")
@@ -72,23 +77,23 @@ async def test_a_remap_shows_in_help_palette_and_key_bar(fake_hf, private_dirs) 
 
 
 async def test_a_clashing_remap_starts_with_a_warning_and_the_default(
-    fake_hf, private_dirs
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
 ) -> None:
     write_config(private_dirs, '[keys]\nstar = "j"\n')
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     app = make_app(private_dirs)
-    async with app.run_test(size=(130, 40)) as pilot:
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
         await settle(app, pilot)
-        assert any("j is down's" in n.message for n in app._notifications)
-        first = app.reader.paper_list.paper
+        assert any("j is down's" in n for n in await notices(app, pilot))
+        first = current(app)
         await pilot.press("j")
         assert app.reader.paper_list.paper != first and not app.store.is_starred(first.id)
         await pilot.press("s")
         await app.workers.wait_for_complete()
-        assert app.store.is_starred(app.reader.paper_list.paper.id)
+        assert app.store.is_starred(current(app).id)
 
 
-def test_paperterm_keys_prints_the_bindings_in_force(private_dirs) -> None:
+def test_paperterm_keys_prints_the_bindings_in_force(private_dirs: dict[str, Path]) -> None:
     write_config(private_dirs, '[keys]\nstar = "x"\n')
     rows = json.loads(run_cli("keys", "--format", "json", check=True).stdout)
     assert [r["id"] for r in rows] == [spec.id for spec in keys.TABLE]
@@ -106,7 +111,7 @@ def test_the_readme_lists_every_binding_id() -> None:
     assert keys.markdown_ids() in " ".join(readme.split())
 
 
-def test_paperterm_config_says_where_each_value_came_from(private_dirs) -> None:
+def test_paperterm_config_says_where_each_value_came_from(private_dirs: dict[str, Path]) -> None:
     write_config(private_dirs, "days = 5\n")
     proc = run_cli("config", check=True)
     assert "days" in proc.stdout and "= 5" in proc.stdout and "(file)" in proc.stdout
@@ -115,7 +120,7 @@ def test_paperterm_config_says_where_each_value_came_from(private_dirs) -> None:
     assert run_cli("config", "--check", check=True).stdout.strip() == "config: no problems"
 
 
-def test_paperterm_config_check_names_each_problem(private_dirs) -> None:
+def test_paperterm_config_check_names_each_problem(private_dirs: dict[str, Path]) -> None:
     write_config(
         private_dirs,
         'days = nan\nread_delay = -1\nmax_concurrency = 99\ntimeout = "fast"\n'
@@ -134,19 +139,21 @@ def test_paperterm_config_check_names_each_problem(private_dirs) -> None:
         assert says in proc.stderr, says
 
 
-def test_another_textual_is_said_and_not_patched(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_another_textual_is_said_and_not_patched(monkeypatch: pytest.MonkeyPatch) -> None:
     from paperterm import factory
 
     assert factory.textual_problem() is None  # the pinned release is what is installed
     monkeypatch.setattr(factory, "TEXTUAL_WRITTEN_FOR", "0.0.1")
     monkeypatch.setattr(factory, "_applied", False)
     applied: list[bool] = []
-    monkeypatch.setattr(factory._strip_fix, "apply", lambda: applied.append(True))
+    monkeypatch.setattr("paperterm.widgets._strip_fix.apply", lambda: applied.append(True))
     problem = factory.apply_fixes()
     assert problem is not None and "written for 0.0.1" in problem and not applied
 
 
-async def test_the_link_picker_moves_with_j_k_and_picks_by_number(fake_hf, private_dirs) -> None:
+async def test_the_link_picker_moves_with_j_k_and_picks_by_number(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     from test_app import RecordingBrowser
 
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
@@ -154,7 +161,7 @@ async def test_the_link_picker_moves_with_j_k_and_picks_by_number(fake_hf, priva
     app = make_app(private_dirs, browser=browser)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
-        paper = app.reader.paper_list.paper
+        paper = current(app)
         await pilot.press("l", "j", "j", "k", "enter")
         await app.workers.wait_for_complete()
         assert browser.urls[-1] == paper.links[1][1]
@@ -166,7 +173,9 @@ async def test_the_link_picker_moves_with_j_k_and_picks_by_number(fake_hf, priva
         assert browser.urls[-1] == paper.links[2][1]
 
 
-async def test_help_scrolls_with_j_and_g_and_nothing_is_cut_off(fake_hf, private_dirs) -> None:
+async def test_help_scrolls_with_j_and_g_and_nothing_is_cut_off(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     from textual.containers import VerticalScroll
 
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())

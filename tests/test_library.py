@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import DAY_2024, FIXTURES, PAGE_2024
-from hfserver import Scripted
+from hfserver import FakeHF, Scripted
 
 from paperterm.cache import is_fresh
 from paperterm.config import load_config
@@ -19,7 +21,7 @@ PAGE_PATH = "/papers/date/2024-08-01"
 API_PATH = "/api/daily_papers"
 
 
-def make_library(fake_hf, now: datetime, **fetch_kw) -> Library:
+def make_library(fake_hf: FakeHF, now: datetime, **fetch_kw: Any) -> Library:
     config = load_config()
     fetch_kw.setdefault("backoff", 0.01)
     fetch_kw.setdefault("deadline", 2.0)
@@ -27,7 +29,7 @@ def make_library(fake_hf, now: datetime, **fetch_kw) -> Library:
     return Library(config, clock=lambda: now, fetcher=fetcher)
 
 
-async def warm(fake_hf, now: datetime) -> Library:
+async def warm(fake_hf: FakeHF, now: datetime) -> Library:
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     library = make_library(fake_hf, now)
     result = await library.load_day(DAY_2024)
@@ -50,7 +52,9 @@ LATER = datetime(2024, 8, 1, 20, 0, tzinfo=UTC)  # same day: the cached copy is 
     ],
     ids=["404", "429", "500", "503", "challenge", "truncated"],
 )
-async def test_fault_keeps_cached_day_and_says_why(fake_hf, scripted, message) -> None:
+async def test_fault_keeps_cached_day_and_says_why(
+    fake_hf: FakeHF, scripted: Scripted, message: str
+) -> None:
     morning = datetime(2024, 8, 1, 9, 0, tzinfo=UTC)
     library = await warm(fake_hf, morning)
     fake_hf.script(PAGE_PATH, scripted)
@@ -66,7 +70,7 @@ async def test_fault_keeps_cached_day_and_says_why(fake_hf, scripted, message) -
     await library.aclose()
 
 
-async def test_timeout_keeps_cached_day(fake_hf) -> None:
+async def test_timeout_keeps_cached_day(fake_hf: FakeHF) -> None:
     morning = datetime(2024, 8, 1, 9, 0, tzinfo=UTC)
     library = await warm(fake_hf, morning)
     await library.aclose()
@@ -77,7 +81,7 @@ async def test_timeout_keeps_cached_day(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_slow_drip_is_cut_at_the_deadline(fake_hf) -> None:
+async def test_slow_drip_is_cut_at_the_deadline(fake_hf: FakeHF) -> None:
     library = make_library(fake_hf, LATER, deadline=0.5, attempts=1)
     fake_hf.script(PAGE_PATH, Scripted(200, b"<html>" + b" " * 200, drip=0.01))
     result = await library.load_day(DAY_2024)
@@ -85,7 +89,7 @@ async def test_slow_drip_is_cut_at_the_deadline(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_error_with_nothing_cached_is_an_error_result(fake_hf) -> None:
+async def test_error_with_nothing_cached_is_an_error_result(fake_hf: FakeHF) -> None:
     library = make_library(fake_hf, LATER)
     fake_hf.script(PAGE_PATH, Scripted(500, b""))
     fake_hf.script(API_PATH, Scripted(500, b""))
@@ -94,7 +98,7 @@ async def test_error_with_nothing_cached_is_an_error_result(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_retries_then_succeeds_on_502(fake_hf) -> None:
+async def test_retries_then_succeeds_on_502(fake_hf: FakeHF) -> None:
     fake_hf.script(PAGE_PATH, Scripted(502), Scripted(502), Scripted(200, PAGE_2024.read_bytes()))
     library = make_library(fake_hf, LATER)
     result = await library.load_day(DAY_2024)
@@ -103,7 +107,7 @@ async def test_retries_then_succeeds_on_502(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_429_with_short_retry_after_is_honoured(fake_hf) -> None:
+async def test_429_with_short_retry_after_is_honoured(fake_hf: FakeHF) -> None:
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -129,7 +133,7 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
 
 
-async def test_empty_answer_never_replaces_a_good_day(fake_hf) -> None:
+async def test_empty_answer_never_replaces_a_good_day(fake_hf: FakeHF) -> None:
     morning = datetime(2024, 8, 1, 9, 0, tzinfo=UTC)
     library = await warm(fake_hf, morning)
     props = json.dumps({"dateString": "2024-08-01", "dailyPapers": []}).replace('"', "&quot;")
@@ -142,7 +146,7 @@ async def test_empty_answer_never_replaces_a_good_day(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_weekend_is_a_recognised_empty_day(fake_hf) -> None:
+async def test_weekend_is_a_recognised_empty_day(fake_hf: FakeHF) -> None:
     library = make_library(fake_hf, LATER)
     result = await library.load_day(date(2024, 7, 27))  # a Saturday: page 404, API []
     assert result.status == "empty" and result.papers == () and not result.message
@@ -151,7 +155,7 @@ async def test_weekend_is_a_recognised_empty_day(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_304_renews_the_cached_day(fake_hf) -> None:
+async def test_304_renews_the_cached_day(fake_hf: FakeHF) -> None:
     morning = datetime(2024, 8, 1, 9, 0, tzinfo=UTC)
     library = await warm(fake_hf, morning)
     library.clock = lambda: LATER
@@ -161,14 +165,14 @@ async def test_304_renews_the_cached_day(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_future_days_are_never_requested(fake_hf) -> None:
+async def test_future_days_are_never_requested(fake_hf: FakeHF) -> None:
     library = make_library(fake_hf, LATER)
     result = await library.load_day(date(2024, 8, 2))
     assert result.status == "future" and not fake_hf.requests
     await library.aclose()
 
 
-async def test_redirect_to_another_host_is_not_followed(fake_hf) -> None:
+async def test_redirect_to_another_host_is_not_followed(fake_hf: FakeHF) -> None:
     fake_hf.script(PAGE_PATH, Scripted(302, headers={"Location": "https://evil.example/x"}))
     fake_hf.script(API_PATH, Scripted(302, headers={"Location": "https://evil.example/x"}))
     library = make_library(fake_hf, LATER)
@@ -177,7 +181,7 @@ async def test_redirect_to_another_host_is_not_followed(fake_hf) -> None:
     await library.aclose()
 
 
-async def test_api_source_from_config(fake_hf, private_dirs) -> None:
+async def test_api_source_from_config(fake_hf: FakeHF, private_dirs: dict[str, Path]) -> None:
     private_dirs["config"].mkdir(parents=True)
     (private_dirs["config"] / "config.toml").write_text('source = "api"\n')
     fake_hf.add_api_file(FIXTURES / "daily_papers_api_2026-08-21.json")
@@ -189,7 +193,7 @@ async def test_api_source_from_config(fake_hf, private_dirs) -> None:
     await library.aclose()
 
 
-async def test_offline_never_touches_the_network(fake_hf) -> None:
+async def test_offline_never_touches_the_network(fake_hf: FakeHF) -> None:
     library = make_library(fake_hf, LATER)
     result = await library.load_day(DAY_2024, offline=True)
     assert result.status == "missing" and not fake_hf.requests
@@ -208,7 +212,9 @@ def test_freshness_policy() -> None:
     assert not is_fresh(settled, datetime(2026, 11, 18, 13, 0, tzinfo=UTC), now)
 
 
-async def test_cache_entry_from_older_parser_is_reparsed(fake_hf, private_dirs) -> None:
+async def test_cache_entry_from_older_parser_is_reparsed(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     morning = datetime(2024, 8, 1, 9, 0, tzinfo=UTC)
     library = await warm(fake_hf, morning)
     meta_path = private_dirs["cache"] / "days" / "page" / "2024-08-01.json"
@@ -223,7 +229,9 @@ async def test_cache_entry_from_older_parser_is_reparsed(fake_hf, private_dirs) 
 
 
 @pytest.mark.parametrize("damage", ["truncate-body", "empty-meta", "garbage-meta"])
-async def test_damaged_cache_entry_is_refetched(fake_hf, private_dirs, damage) -> None:
+async def test_damaged_cache_entry_is_refetched(
+    fake_hf: FakeHF, private_dirs: dict[str, Path], damage: str
+) -> None:
     morning = datetime(2024, 8, 1, 9, 0, tzinfo=UTC)
     library = await warm(fake_hf, morning)
     folder = private_dirs["cache"] / "days" / "page"
@@ -243,7 +251,7 @@ async def test_damaged_cache_entry_is_refetched(fake_hf, private_dirs, damage) -
     await library.aclose()
 
 
-async def test_a_day_the_site_answers_with_another_day_is_quietly_empty(fake_hf) -> None:
+async def test_a_day_the_site_answers_with_another_day_is_quietly_empty(fake_hf: FakeHF) -> None:
     """A weekend asked for, a weekday answered: no error, a note, nothing shown."""
     items = json.loads((FIXTURES / "daily_papers_api_2026-08-21.json").read_bytes())
     fake_hf.script("/api/daily_papers", Scripted(200, json.dumps(items).encode()))
@@ -256,7 +264,7 @@ async def test_a_day_the_site_answers_with_another_day_is_quietly_empty(fake_hf)
     await library.aclose()
 
 
-async def test_cache_reads_and_writes_run_off_the_event_loop(fake_hf) -> None:
+async def test_cache_reads_and_writes_run_off_the_event_loop(fake_hf: FakeHF) -> None:
     """The reader's loop never waits on the disk: every cache read and write of a load is
     made in a worker thread."""
     import threading

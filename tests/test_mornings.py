@@ -9,42 +9,23 @@ import os
 import subprocess
 import sys
 import tomllib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
-from conftest import load_corpus_file
+from conftest import FRI, MON, MONDAY_9AM, THU, load_corpus_file
+from hfserver import FakeHF
 from realterm import real_terminal
-from test_app import make_app, row_texts, settle
+from test_app import current, make_app, row_texts, settle
 from test_cli import run_cli
 from test_morning import remember_visit
 
-THU, FRI, MON = date(2024, 8, 1), date(2024, 8, 2), date(2024, 8, 5)
-MONDAY_9AM = datetime(2024, 8, 5, 9, tzinfo=UTC)
-WEEKDAYS = [
-    d for d in (date(2024, 7, 24) + timedelta(days=i) for i in range(13)) if d.weekday() < 5
-]
 RICH = date(2025, 10, 1)
 """A day whose entries carry GitHub stars, comments and arXiv dates."""
 
 
-def as_served_now(items: list, day: date) -> list:  # type: ignore[type-arg]
-    """Corpus entries of 2024 lack `paper.submittedOnDailyAt`; today's API has it on every
-    entry (the undated answer's newest day is read from it), so the fake site adds it."""
-    for item in items:
-        if isinstance(item, dict) and isinstance(item.get("paper"), dict):
-            item["paper"].setdefault("submittedOnDailyAt", f"{day}T00:00:00.000Z")
-    return items
-
-
 @pytest.fixture
-def site(fake_hf, corpus_dir):  # type: ignore[no-untyped-def]
-    for day in WEEKDAYS:
-        fake_hf.add_api_day(day, as_served_now(load_corpus_file(corpus_dir / f"{day}.json"), day))
-    return fake_hf
-
-
-@pytest.fixture
-def rich(fake_hf, corpus_dir):  # type: ignore[no-untyped-def]
+def rich(fake_hf: FakeHF, corpus_dir: Path):  # type: ignore[no-untyped-def]
     fake_hf.add_api_day(RICH, load_corpus_file(corpus_dir / f"{RICH}.json"))
     return fake_hf
 
@@ -61,7 +42,9 @@ def first_unread_of(app, day: date):  # type: ignore[no-untyped-def]
     )
 
 
-async def test_a_monday_morning_shows_monday_friday_and_thursday(site, private_dirs) -> None:
+async def test_a_monday_morning_shows_monday_friday_and_thursday(
+    site: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     app = make_app(private_dirs, end=None, days=None, now=MONDAY_9AM)  # days = 3
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
@@ -70,7 +53,7 @@ async def test_a_monday_morning_shows_monday_friday_and_thursday(site, private_d
         assert app.reader.paper_list.paper == first_unread_of(app, MON)
 
 
-def test_list_days_counts_days_with_papers(site) -> None:
+def test_list_days_counts_days_with_papers(site: FakeHF) -> None:
     proc = run_cli("list", "--days", "3", "--json", check=True)
     import json
 
@@ -78,7 +61,7 @@ def test_list_days_counts_days_with_papers(site) -> None:
     assert days == ["2024-08-05", "2024-08-02", "2024-08-01"]
 
 
-def test_a_weekend_date_says_it_is_empty_and_which_day_has_papers(site) -> None:
+def test_a_weekend_date_says_it_is_empty_and_which_day_has_papers(site: FakeHF) -> None:
     proc = run_cli("list", "--date", "2024-08-04", "--days", "1")
     assert proc.returncode == 0
     assert "Sun 2024-08-04 has no papers; the day before it with papers is Fri 2024-08-02" in (
@@ -87,13 +70,13 @@ def test_a_weekend_date_says_it_is_empty_and_which_day_has_papers(site) -> None:
     assert "Fri 2024-08-02" in proc.stdout
 
 
-def test_a_future_date_gets_one_line_in_the_reader_too(site) -> None:
+def test_a_future_date_gets_one_line_in_the_reader_too(site: FakeHF) -> None:
     proc = run_cli("--date", "2999-01-01")
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert "2999-01-01 is in the future" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_list_into_head_ends_quietly(site) -> None:
+def test_list_into_head_ends_quietly(site: FakeHF) -> None:
     shell = f"{sys.executable} -m paperterm list --days 3 | head -n 2"
     proc = subprocess.run(
         ["sh", "-c", shell], capture_output=True, text=True, env=os.environ.copy(), timeout=60
@@ -102,7 +85,9 @@ def test_list_into_head_ends_quietly(site) -> None:
     assert proc.stderr == ""
 
 
-async def test_back_after_four_days_the_cursor_goes_to_the_newest_day(site, private_dirs) -> None:
+async def test_back_after_four_days_the_cursor_goes_to_the_newest_day(
+    site: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     # Thursday's read: the cache holds the days up to Thursday.
     thursday = datetime(2024, 8, 1, 9, tzinfo=UTC)
     first = make_app(private_dirs, end=None, days=None, now=thursday)
@@ -123,7 +108,7 @@ async def test_back_after_four_days_the_cursor_goes_to_the_newest_day(site, priv
         assert not app.store.is_read(first_unread_of(app, THU).id)
 
 
-async def test_a_user_who_moved_is_not_jumped(site, private_dirs) -> None:
+async def test_a_user_who_moved_is_not_jumped(site: FakeHF, private_dirs: dict[str, Path]) -> None:
     thursday = datetime(2024, 8, 1, 9, tzinfo=UTC)
     first = make_app(private_dirs, end=None, days=None, now=thursday)
     async with first.run_test(size=(130, 40)) as pilot:
@@ -133,13 +118,15 @@ async def test_a_user_who_moved_is_not_jumped(site, private_dirs) -> None:
     async with app.run_test(size=(130, 40)) as pilot:
         await asyncio.wait_for(_until(lambda: app.reader.paper_list.paper is not None), 10)
         await pilot.press("j", "j")
-        chosen = app.reader.paper_list.paper
+        chosen = current(app)
         await settle(app, pilot)
         assert headers(app)[0] == MON  # Monday arrived ...
         assert app.reader.paper_list.paper == chosen  # ... and the cursor stayed where it was put
 
 
-async def test_since_the_last_visit_skips_the_weekend(site, private_dirs) -> None:
+async def test_since_the_last_visit_skips_the_weekend(
+    site: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     remember_visit(private_dirs, datetime(2024, 7, 31, 9, tzinfo=UTC), [], [])
     app = make_app(private_dirs, end=None, days=None, now=MONDAY_9AM)
     async with app.run_test(size=(130, 40)) as pilot:
@@ -149,7 +136,7 @@ async def test_since_the_last_visit_skips_the_weekend(site, private_dirs) -> Non
 
 
 async def test_a_clock_months_ahead_shows_the_newest_cached_days(
-    site, private_dirs, monkeypatch
+    site: FakeHF, private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = make_app(private_dirs, end=None, days=None, now=datetime(2024, 8, 2, 9, tzinfo=UTC))
     async with first.run_test(size=(130, 40)) as pilot:
@@ -162,7 +149,9 @@ async def test_a_clock_months_ahead_shows_the_newest_cached_days(
         assert app.reader.paper_list.paper == first_unread_of(app, FRI)
 
 
-async def test_typing_a_filter_for_five_seconds_marks_nothing_read(site, private_dirs) -> None:
+async def test_typing_a_filter_for_five_seconds_marks_nothing_read(
+    site: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     app = make_app(private_dirs, end=FRI, days=1, read_delay=0.4)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
@@ -174,10 +163,12 @@ async def test_typing_a_filter_for_five_seconds_marks_nothing_read(site, private
         await pilot.press("enter")  # back in the list: now it is being looked at
         await pilot.pause(0.9)
         assert app.reader.paper_list.paper is not None
-        assert app.store.is_read(app.reader.paper_list.paper.id)
+        assert app.store.is_read(current(app).id)
 
 
-async def test_the_sort_shows_its_figure_and_is_remembered(rich, private_dirs) -> None:
+async def test_the_sort_shows_its_figure_and_is_remembered(
+    rich: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     app = make_app(private_dirs, end=RICH, days=1, now=datetime(2025, 10, 2, 9, tzinfo=UTC))
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
@@ -200,18 +191,20 @@ async def test_the_sort_shows_its_figure_and_is_remembered(rich, private_dirs) -
     again = make_app(private_dirs, end=RICH, days=1, now=datetime(2025, 10, 2, 9, tzinfo=UTC))
     async with again.run_test(size=(130, 40)) as pilot:
         await settle(again, pilot)
-        status = again.query_one("#status").right.plain
+        status = again.reader.status_bar.right.plain
         assert "sort: arXiv date" in status and "read hidden" in status
     prefs = tomllib.loads((private_dirs["data"] / "view.toml").read_text())
     assert prefs == {"sort": "published", "hide_read": True}
 
 
-async def test_80x24_shows_the_list_then_the_paper(site, private_dirs) -> None:
+async def test_80x24_shows_the_list_then_the_paper(
+    site: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     app = make_app(private_dirs, end=FRI, days=1)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert app.reader.single_pane and not app.reader.abstract.display
-        paper = app.reader.paper_list.paper
+        paper = current(app)
         row = next(t for t in row_texts(app) if paper.title[:20] in t)
         assert paper.title[:50] in row or paper.title in row  # titles stay readable
         await pilot.press("enter")
@@ -230,11 +223,11 @@ async def test_80x24_shows_the_list_then_the_paper(site, private_dirs) -> None:
         await pilot.press("v")  # side by side, on request
         await pilot.pause()
         assert app.reader.paper_list.display and app.reader.abstract.display
-        status = app.query_one("#status").right.plain
+        status = app.reader.status_bar.right.plain
         assert "papers" in status  # no toast over the counts: they sit above the status
 
 
-async def test_counts_agree_with_their_nouns(rich, private_dirs) -> None:
+async def test_counts_agree_with_their_nouns(rich: FakeHF, private_dirs: dict[str, Path]) -> None:
     app = make_app(private_dirs, end=RICH, days=1, now=datetime(2025, 10, 2, 9, tzinfo=UTC))
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
@@ -250,18 +243,18 @@ async def test_counts_agree_with_their_nouns(rich, private_dirs) -> None:
         assert f"★{coded.github_stars:,}" in str(app.reader.abstract.plain)
 
 
-async def test_the_link_picker_copies_a_link(site, private_dirs) -> None:
+async def test_the_link_picker_copies_a_link(site: FakeHF, private_dirs: dict[str, Path]) -> None:
     app = make_app(private_dirs, end=FRI, days=1)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
-        paper = app.reader.paper_list.paper
+        paper = current(app)
         await pilot.press("l", "down", "y")
         assert app.clipboard == paper.links[1][1]
         await pilot.press("escape", "y")
         assert app.clipboard == f"{paper.id} {paper.hf_url}"
 
 
-def test_80x24_in_a_real_terminal(site, private_dirs) -> None:
+def test_80x24_in_a_real_terminal(site: FakeHF, private_dirs: dict[str, Path]) -> None:
     """The reader in a real 80x24 pty: the list alone, full titles, then the paper."""
     run_cli("fetch", "--date", str(FRI), "--days", "1", check=True)
     argv = [sys.executable, "-m", "paperterm", "--offline", "--date", str(FRI), "--days", "1"]
@@ -295,15 +288,17 @@ def test_long_urls_break_after_their_parts() -> None:
     ]
 
 
-async def test_a_read_delay_of_zero_waits_while_the_filter_is_typed(site, private_dirs) -> None:
+async def test_a_read_delay_of_zero_waits_while_the_filter_is_typed(
+    site: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     app = make_app(private_dirs, end=FRI, days=1, read_delay=0.0)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
-        first = app.reader.paper_list.paper
+        first = current(app)
         assert first is not None and app.store.is_read(first.id)  # looked at: read at once
         await pilot.press("slash", *"agent")
         await pilot.pause(0.3)
-        typed_over = app.reader.paper_list.paper
+        typed_over = current(app)
         assert typed_over is not None and not app.store.is_read(typed_over.id)
         await pilot.press("enter")
         await pilot.pause(0.3)

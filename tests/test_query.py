@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import load_corpus_file
@@ -31,9 +33,9 @@ class Flags:
 
 
 @pytest.fixture(scope="module")
-def week(corpus_dir):  # type: ignore[no-untyped-def]
+def week(corpus_dir: Path) -> tuple[list[Paper], dict[str, dict[str, Any]]]:
     papers: list[Paper] = []
-    raw: dict[str, dict] = {}
+    raw: dict[str, dict[str, Any]] = {}
     for day in DAYS:
         items = load_corpus_file(corpus_dir / f"{day}.json")
         papers += parse_api(json.dumps(items).encode(), day).papers
@@ -49,13 +51,13 @@ def ids(papers, query, flags=None) -> set[str]:  # type: ignore[no-untyped-def]
     return {p.id for p in papers if q.matches(p, flags or Flags())}
 
 
-def org_names(r: dict) -> str:
+def org_names(r: dict[str, Any]) -> str:
     item = r["_item"]
     org = r.get("organization") or item.get("organization") or item.get("submitterOrganization")
     return f"{(org or {}).get('name', '')} {(org or {}).get('fullname', '')}".casefold()
 
 
-def text_of(r: dict) -> str:
+def text_of(r: dict[str, Any]) -> str:
     authors = ", ".join(a.get("name", "") for a in r.get("authors", []))
     return " ".join(f"{r['title']} {authors} {r.get('summary', '')}".split()).casefold()
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import DAY_2024, DAY_2026, FIXTURES, PAGE_2024, PAGE_2026, load_corpus_file
 from selectolax.lexbor import LexborHTMLParser
 
+from paperterm.model import Paper
 from paperterm.scrape import (
     UnparseableError,
     WrongDayError,
@@ -19,16 +22,18 @@ from paperterm.scrape import (
 )
 
 
-def props_items(path: Path) -> list[dict]:
+def props_items(path: Path) -> list[dict[str, Any]]:
     tree = LexborHTMLParser(path.read_text())
     node = tree.css_first('[data-target="DailyPapers"]')
-    return json.loads(node.attributes["data-props"])["dailyPapers"]
+    assert node is not None and node.attributes["data-props"] is not None
+    items: list[dict[str, Any]] = json.loads(node.attributes["data-props"])["dailyPapers"]
+    return items
 
 
-def expect_agrees(papers, items) -> None:
+def expect_agrees(papers: Sequence[Paper], items: list[Any]) -> None:
     """ids, titles (whitespace-folded), upvotes and author counts match the raw items."""
     raw = [i for i in items if isinstance(i, dict) and isinstance(i.get("paper"), dict)]
-    by_id = {}
+    by_id: dict[str, dict[str, Any]] = {}
     for item in raw:
         by_id.setdefault(item["paper"]["id"], item)
     assert [p.id for p in papers] == list(by_id)

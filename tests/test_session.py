@@ -7,7 +7,7 @@ from pathlib import Path
 
 from paperterm.config import Config
 from paperterm.model import Paper
-from paperterm.prefs import ViewPrefs
+from paperterm.prefs import ViewPrefs, load_prefs
 from paperterm.seen import SeenStore
 from paperterm.session import ReadingSession, ReadRule
 from paperterm.state import StateStore
@@ -62,7 +62,9 @@ def test_sort_and_hide_read_from_prefs_then_the_config(tmp_path: Path) -> None:
     assert (s.sort, s.hide_read) == ("comments", True)
     s.use_prefs(ViewPrefs("stars", False))
     assert (s.sort, s.hide_read) == ("stars", False)
-    s.use_prefs(ViewPrefs("no-such-sort", None))
+    damaged = tmp_path / "view.toml"
+    damaged.write_text('sort = "no-such-sort"\nhide_read = "yes"\n')
+    s.use_prefs(load_prefs(damaged))  # a sort no release knows, a flag of the wrong type
     assert (s.sort, s.hide_read) == ("stars", False)
     assert s.cycle_sort() == "comments" and s.toggle_hide_read() is True
     assert s.prefs == ViewPrefs("comments", True)

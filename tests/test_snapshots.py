@@ -7,10 +7,15 @@ snapshot_report.html before committing: a snapshot update is a UI change to be r
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 from demo import DEMO_DAYS, NoBrowser, corpus_bodies, make_demo_app
+from textual.pilot import Pilot
+
+from paperterm.app import PapertermApp
 
 SIZE = (132, 36)
 
@@ -20,58 +25,75 @@ def bodies():  # type: ignore[no-untyped-def]
     return corpus_bodies(DEMO_DAYS)
 
 
-async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
+async def ready(pilot: Pilot[None]) -> None:
+    assert isinstance(pilot.app, PapertermApp)
     await asyncio.wait_for(pilot.app.reader.refreshed.wait(), timeout=30)
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
-def demo(tmp_path: Path, bodies):  # type: ignore[no-untyped-def]
+def demo(tmp_path: Path, bodies: dict[date, bytes]):  # type: ignore[no-untyped-def]
     return make_demo_app(tmp_path, opener=NoBrowser(), bodies=bodies)
 
 
-def test_main_view(snap_compare, tmp_path, bodies) -> None:
+def test_main_view(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
     assert snap_compare(
         demo(tmp_path, bodies), press=["j", "j"], terminal_size=SIZE, run_before=ready
     )
 
 
-def test_filter_in_use(snap_compare, tmp_path, bodies) -> None:
+def test_filter_in_use(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
     keys = ["slash", *"diffusion video", "enter"]
     assert snap_compare(demo(tmp_path, bodies), press=keys, terminal_size=SIZE, run_before=ready)
 
 
-def test_query_language(snap_compare, tmp_path, bodies) -> None:
+def test_query_language(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
     keys = ["slash", *"has:code upvotes:>=10 -survey", "enter"]
     assert snap_compare(demo(tmp_path, bodies), press=keys, terminal_size=SIZE, run_before=ready)
 
 
-def test_help_screen(snap_compare, tmp_path, bodies) -> None:
+def test_help_screen(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
     assert snap_compare(
         demo(tmp_path, bodies), press=["question_mark"], terminal_size=SIZE, run_before=ready
     )
 
 
-def test_link_picker(snap_compare, tmp_path, bodies) -> None:
+def test_link_picker(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
     assert snap_compare(demo(tmp_path, bodies), press=["l"], terminal_size=SIZE, run_before=ready)
 
 
-def test_narrow_list(snap_compare, tmp_path, bodies) -> None:
+def test_narrow_list(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
     """80x24: one pane at a time, the list first, titles at full width."""
     assert snap_compare(
         demo(tmp_path, bodies), press=["j"], terminal_size=(80, 24), run_before=ready
     )
 
 
-def test_narrow_paper(snap_compare, tmp_path, bodies) -> None:
+def test_narrow_paper(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
     """80x24 after Enter: the paper alone (Esc goes back to the list)."""
     assert snap_compare(
         demo(tmp_path, bodies), press=["j", "enter"], terminal_size=(80, 24), run_before=ready
     )
 
 
-def test_goto_dialog(snap_compare, tmp_path, bodies) -> None:
+def test_goto_dialog(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
     """The go-to-day dialog, with a date typed."""
     assert snap_compare(
         demo(tmp_path, bodies), press=["d", *"2026-08-19"], terminal_size=SIZE, run_before=ready

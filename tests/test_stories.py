@@ -4,20 +4,24 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
-from test_app import make_app, settle
-from test_mornings import FRI, THU, headers
-from test_mornings import site as site  # the same corpus week, served as today's API
+from conftest import FRI, THU
+from hfserver import FakeHF
+from test_app import current, make_app, settle
+from test_mornings import headers
 
 from paperterm.browser import BrowserOpener
 
 
-async def test_space_pages_the_abstract_then_goes_to_the_next_unread(site, private_dirs) -> None:
+async def test_space_pages_the_abstract_then_goes_to_the_next_unread(
+    site: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     app = make_app(private_dirs, end=FRI, days=1)
     async with app.run_test(size=(100, 20)) as pilot:  # short: the abstract needs scrolling
         await settle(app, pilot)
-        first = app.reader.paper_list.paper
+        first = current(app)
         pane = app.reader.abstract
         assert pane.max_scroll_y > 0
         while pane.scroll_y < pane.max_scroll_y:
@@ -30,11 +34,13 @@ async def test_space_pages_the_abstract_then_goes_to_the_next_unread(site, priva
         assert app.reader.paper_list.paper != first and pane.scroll_y == 0
 
 
-async def test_j_and_k_scroll_the_abstract_when_it_has_focus(site, private_dirs) -> None:
+async def test_j_and_k_scroll_the_abstract_when_it_has_focus(
+    site: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     app = make_app(private_dirs, end=FRI, days=1)
     async with app.run_test(size=(130, 20)) as pilot:
         await settle(app, pilot)
-        paper = app.reader.paper_list.paper
+        paper = current(app)
         await pilot.press("tab")
         assert app.focused is app.reader.abstract
         await pilot.press("j", "j", "j")
@@ -47,7 +53,9 @@ async def test_j_and_k_scroll_the_abstract_when_it_has_focus(site, private_dirs)
         assert app.reader.paper_list.paper != paper  # back in the list, j moves the cursor
 
 
-async def test_next_day_past_the_oldest_loads_older_days(site, private_dirs) -> None:
+async def test_next_day_past_the_oldest_loads_older_days(
+    site: FakeHF, private_dirs: dict[str, Path]
+) -> None:
     app = make_app(private_dirs, end=FRI, days=2)
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(app, pilot)
@@ -69,7 +77,9 @@ async def test_next_day_past_the_oldest_loads_older_days(site, private_dirs) -> 
         ("'my browser' --x", ["my browser", "--x", "URL"]),
     ],
 )
-def test_browser_argument_building(tmp_path, monkeypatch, browser: str, argv: list[str]) -> None:
+def test_browser_argument_building(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser: str, argv: list[str]
+) -> None:
     for name in ("firefox", "open-it", "my browser"):
         exe = tmp_path / name
         exe.write_text("#!/bin/sh\n")
@@ -78,13 +88,15 @@ def test_browser_argument_building(tmp_path, monkeypatch, browser: str, argv: li
     monkeypatch.setenv("BROWSER", browser)
     ran: list[list[str]] = []
     opener = BrowserOpener()
-    monkeypatch.setattr(opener, "_run", lambda cmd, attached: ran.append(cmd) or True)
+    monkeypatch.setattr(opener, "_run", lambda cmd, attached: ran.append(cmd) or True)  # type: ignore[func-returns-value]
     assert opener.open("https://arxiv.org/abs/2407.21783")
     url = "https://arxiv.org/abs/2407.21783"
     assert ran == [[url if part == "URL" else part for part in argv]]
 
 
-def test_a_console_browser_takes_the_terminal(tmp_path, monkeypatch) -> None:
+def test_a_console_browser_takes_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     exe = tmp_path / "lynx"
     exe.write_text("#!/bin/sh\n")
     exe.chmod(0o755)

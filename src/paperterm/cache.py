@@ -19,10 +19,10 @@ from typing import Any
 
 from paperterm import jsonio
 from paperterm.fsutil import atomic_write
-from paperterm.model import Paper
+from paperterm.model import Paper, Source
 from paperterm.scrape import PARSER_VERSION, ScrapedDay, ScrapeError
 
-SOURCES = ("page", "api")
+SOURCES: tuple[Source, ...] = ("page", "api")
 
 TODAY_TTL = timedelta(minutes=15)
 RECENT_TTL = timedelta(hours=3)
@@ -56,7 +56,7 @@ def is_fresh(day: date, fetched_at: datetime, now: datetime) -> bool:
 @dataclass(frozen=True)
 class CachedDay:
     day: date
-    source: str
+    source: Source
     papers: tuple[Paper, ...]
     fetched_at: datetime
     empty: bool
@@ -73,12 +73,12 @@ class DayCache:
         self.problems: list[str] = []
         """Entries that could not be read, said once so the caller can tell the user."""
 
-    def _paths(self, source: str, day: date) -> tuple[Path, Path]:
+    def _paths(self, source: Source, day: date) -> tuple[Path, Path]:
         folder = self.root / source
         stem = day.isoformat()
         return folder / f"{stem}.body", folder / f"{stem}.json"
 
-    def load(self, day: date, source: str) -> CachedDay | None:
+    def load(self, day: date, source: Source) -> CachedDay | None:
         body_path, meta_path = self._paths(source, day)
         try:
             meta = jsonio.loads(meta_path.read_bytes())
@@ -109,7 +109,7 @@ class DayCache:
         )
 
     def _reparse(
-        self, day: date, source: str, body_path: Path, meta: dict[str, Any]
+        self, day: date, source: Source, body_path: Path, meta: dict[str, Any]
     ) -> tuple[Paper, ...]:
         """Parse the stored body with this parser version and record the result."""
         body = body_path.read_bytes()
@@ -127,7 +127,7 @@ class DayCache:
     def store(
         self,
         day: date,
-        source: str,
+        source: Source,
         body: bytes,
         papers: tuple[Paper, ...],
         *,

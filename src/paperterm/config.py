@@ -10,10 +10,14 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from paperterm import paths
+
+if TYPE_CHECKING:  # listing and model are not needed to read a config
+    from paperterm.listing import Sort
+    from paperterm.model import Source
 
 DEFAULT_BASE_URL = "https://huggingface.co"
 
@@ -22,7 +26,7 @@ DEFAULT_BASE_URL = "https://huggingface.co"
 class Config:
     base_url: str = DEFAULT_BASE_URL
     """Where the feed is read from; `PAPERTERM_BASE_URL` overrides it."""
-    source: str = "page"
+    source: Source = "page"
     """'page' (the day page, API as fallback) or 'api' (the JSON API only)."""
     days: int = 3
     """Days shown when no range is given."""
@@ -40,7 +44,7 @@ class Config:
     """Seconds `list` and `fetch` may take in all; the days not loaded by then are named."""
     max_retry_after: float = 30.0
     """A 429 asking us to wait longer than this is not waited for: the cache is shown."""
-    sort: str = "upvotes"
+    sort: Sort = "upvotes"
     """The sort a first run starts with: upvotes, stars, comments, published or title.
     After that the reader starts with the sort last used."""
     hide_read: bool = False

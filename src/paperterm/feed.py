@@ -7,7 +7,6 @@ is another such object behind the same list.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -64,11 +63,6 @@ class DayFeed:
         """The days the last refresh asked for, with how each went."""
         self.loading_older = False
 
-    @property
-    def follows_site(self) -> bool:
-        """No --date: the range is anchored on the site's newest day with papers."""
-        return self.end_date is None
-
     def groups(self) -> Iterable[tuple[date, tuple[Paper, ...]]]:
         return ((d, r.papers) for d, r in self.loaded.items())
 
@@ -111,15 +105,12 @@ class DayFeed:
         papers (or --date), counting days with papers, weekends skipped. Older days the
         user brought in (`]`, go-to-day) are refreshed with the rest."""
         wanted = self.wanted or RangeWanted(self.default_days)
-        if self.follows_site:
+        if self.end_date is not None:
+            anchor = self.end_date
+        else:
             # Wherever the site's newest day is, before or after the cached one: the
             # range follows it both ways.
             anchor = await self.library.latest_day()
-        elif days:
-            anchor = max(days)
-        else:
-            newest = await asyncio.to_thread(self.library.newest_cached)
-            anchor = newest or self.library.today()
         results = await self.library.load_range(
             anchor,
             wanted.count,

@@ -21,7 +21,7 @@ from paperterm.cache import CachedDay, DayCache, is_fresh, utc_today
 from paperterm.config import Config
 from paperterm.errors import FetchError
 from paperterm.fsutil import describe_os_error
-from paperterm.model import Paper
+from paperterm.model import Paper, Source
 from paperterm.scrape import (
     ScrapedDay,
     ScrapeError,
@@ -56,8 +56,8 @@ class DayResult:
     status: DayStatus
     """'ok', 'empty' (no papers that day), 'missing' (offline and not cached),
     'error' (nothing cached and the fetch failed), 'future' (not requested)."""
-    source: str = ""
-    """'page' or 'api': which of the site's sources the papers came from."""
+    source: Source | None = None
+    """Which of the site's sources the papers came from (None: neither answered)."""
     fetched_at: datetime | None = None
     from_cache: bool = False
     """Served from the cache without a new answer from the site."""
@@ -189,7 +189,8 @@ class Library:
         return _from_entry(self._cached_entry(day))
 
     def _cached_entry(self, day: date) -> CachedDay | None:
-        order = (self.config.source, "api" if self.config.source == "page" else "page")
+        other: Source = "api" if self.config.source == "page" else "page"
+        order = (self.config.source, other)
         for source in order:
             entry = self.cache.load(day, source)
             if entry is not None:
@@ -416,7 +417,7 @@ class Library:
     async def _keep(
         self,
         day: date,
-        source: str,
+        source: Source,
         body: bytes,
         scraped: ScrapedDay,
         cached: DayResult | None,

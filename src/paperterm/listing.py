@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal, get_args
 
 from paperterm.model import Paper
 from paperterm.query import PaperFlags, Query, SearchIndex
 
-SORTS: dict[str, tuple[str, Callable[[Paper], tuple[object, ...]]]] = {
+Sort = Literal["upvotes", "stars", "comments", "published", "title"]
+
+SORTS: dict[Sort, tuple[str, Callable[[Paper], tuple[object, ...]]]] = {
     "upvotes": ("upvotes", lambda p: (-p.upvotes, p.title.casefold())),
     "stars": ("GitHub stars", lambda p: (-(p.github_stars or -1), -p.upvotes)),
     "comments": ("comments", lambda p: (-p.comments, -p.upvotes)),
@@ -23,7 +26,12 @@ SORTS: dict[str, tuple[str, Callable[[Paper], tuple[object, ...]]]] = {
     ),
     "title": ("title", lambda p: (p.title.casefold(),)),
 }
-SORT_ORDER = list(SORTS)
+SORT_ORDER: list[Sort] = list(get_args(Sort))
+
+
+def as_sort(value: object) -> Sort | None:
+    """The sort a stored or configured value names, if it names one."""
+    return next((s for s in SORT_ORDER if s == value), None)
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class Listing:
         return self._index
 
     def _day_rows(
-        self, day: date, papers: tuple[Paper, ...], sort: str
+        self, day: date, papers: tuple[Paper, ...], sort: Sort
     ) -> tuple[list[Row], tuple[str, ...]]:
         """A day's rows in this sort order, and their paper ids in the same order."""
         cached = self._sorted.get((day, sort))
@@ -86,7 +94,7 @@ class Listing:
         flags: PaperFlags,
         *,
         query: Query | None = None,
-        sort: str = "upvotes",
+        sort: Sort = "upvotes",
         hide_read: bool = False,
         keep: frozenset[str] = frozenset(),
     ) -> tuple[list[Row], int, int]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from typing import Literal
 from urllib.parse import quote
 
 # New-style arXiv ids (2407.21783, optionally with a version) and old-style ones
@@ -13,6 +14,9 @@ from urllib.parse import quote
 ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z.-]{1,20}/\d{7}(?:v\d+)?)$")
 
 HF_BASE = "https://huggingface.co"
+
+Source = Literal["page", "api"]
+"""Which of the site's two ways a day's list came: the day page or the JSON API."""
 
 _NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
 _OLD_ID = re.compile(r"^[a-z][a-z.-]{1,20}/\d{7}(?:v\d+)?$", re.IGNORECASE)

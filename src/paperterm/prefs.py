@@ -14,11 +14,12 @@ from pathlib import Path
 import tomli_w
 
 from paperterm.fsutil import atomic_write, read_regular
+from paperterm.listing import Sort, as_sort
 
 
 @dataclass
 class ViewPrefs:
-    sort: str | None = None
+    sort: Sort | None = None
     hide_read: bool | None = None
 
 
@@ -28,8 +29,7 @@ def load_prefs(path: Path) -> ViewPrefs:
         doc = tomllib.loads(read_regular(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return prefs
-    if isinstance(doc.get("sort"), str):
-        prefs.sort = doc["sort"]
+    prefs.sort = as_sort(doc.get("sort"))
     if isinstance(doc.get("hide_read"), bool):
         prefs.hide_read = doc["hide_read"]
     return prefs

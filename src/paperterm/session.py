@@ -15,13 +15,11 @@ from datetime import datetime
 from typing import Literal
 
 from paperterm.config import Config
-from paperterm.listing import SORT_ORDER
+from paperterm.listing import SORT_ORDER, Sort
 from paperterm.model import Paper
 from paperterm.prefs import ViewPrefs
 from paperterm.seen import SeenStore
-from paperterm.state import StateStore
-
-Table = Literal["read", "starred"]
+from paperterm.state import StateStore, Table
 
 
 @dataclass
@@ -112,7 +110,7 @@ class ReadingSession:
         self.config = config
         self.flags = Flags(store, seen)
         self.undo_stack: list[UndoStep] = []
-        self.sort = config.sort
+        self.sort: Sort = config.sort
         self.hide_read = config.hide_read
         self.read_rule = ReadRule(config.read_delay)
 
@@ -120,7 +118,7 @@ class ReadingSession:
 
     def use_prefs(self, prefs: ViewPrefs) -> None:
         """Start with the sort and hide-read last used (else the config's)."""
-        if prefs.sort in SORT_ORDER:
+        if prefs.sort is not None:
             self.sort = prefs.sort
         if prefs.hide_read is not None:
             self.hide_read = prefs.hide_read
@@ -129,7 +127,7 @@ class ReadingSession:
     def prefs(self) -> ViewPrefs:
         return ViewPrefs(self.sort, self.hide_read)
 
-    def cycle_sort(self) -> str:
+    def cycle_sort(self) -> Sort:
         self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
         return self.sort
 

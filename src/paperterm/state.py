@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import tomli_w
 
@@ -60,7 +60,9 @@ class StateError(Exception):
     """A state file problem fit to show the user in one line."""
 
 
-TABLES = ("read", "starred")
+Table = Literal["read", "starred"]
+OpKind = Literal["read", "starred", "visit"]
+TABLES: tuple[Table, ...] = ("read", "starred")
 
 
 @dataclass
@@ -88,7 +90,7 @@ class _Data:
 
 
 # One change, replayed on top of whatever the file holds when it is saved.
-_Op = tuple[str, str, Any]
+_Op = tuple[OpKind, str, Any]
 
 
 class StateStore:
@@ -338,7 +340,7 @@ class StateStore:
         self.set_starred(paper_id, now)
         return now
 
-    def restore(self, kind: str, paper_id: str, when: datetime | None) -> None:
+    def restore(self, kind: Table, paper_id: str, when: datetime | None) -> None:
         """Put back an exact earlier value (undo)."""
         self._change(kind, paper_id, when)
 
@@ -349,7 +351,7 @@ class StateStore:
             self._apply(self._data, op)
             self._pending.append(op)
 
-    def _change(self, kind: str, paper_id: str, when: datetime | None) -> bool:
+    def _change(self, kind: Table, paper_id: str, when: datetime | None) -> bool:
         with self._mutex:
             table = self._data.read if kind == "read" else self._data.starred
             if (paper_id in table) == (when is not None) and (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -46,6 +46,9 @@ from paperterm.wiring import Wiring
 NARROW = 100
 """Below this many columns the list and the paper take turns on the screen."""
 
+Layout = Literal["auto", "single", "split"]
+Pane = Literal["list", "paper"]
+
 FILTER_PLACEHOLDER = '/ filter: words, "phrases", -exclude, author:, is:unread, upvotes:>=20 …'
 
 
@@ -71,7 +74,7 @@ class PapersScreen(Screen[None]):
         self.query_obj: Query | None = None
         self.user_moved = False
         """Whether the user has moved the cursor: after that, nothing moves it for them."""
-        self._layout = "auto"
+        self._layout: Layout = "auto"
         """'auto' (one pane below NARROW columns), 'single' or 'split': the v key."""
         self._read_timer: Timer | None = None
         self._followed: Paper | None = None
@@ -147,7 +150,7 @@ class PapersScreen(Screen[None]):
         width = self.app.size.width
         return self._layout == "single" or (self._layout == "auto" and width < NARROW)
 
-    def show_pane(self, which: str, focus: bool = True) -> None:
+    def show_pane(self, which: Pane, focus: bool = True) -> None:
         """Focus the list or the paper; with one pane at a time, show only that one."""
         self.panes.set_class(self.single_pane, "-single")
         self.panes.set_class(self.single_pane and which == "paper", "-paper")
