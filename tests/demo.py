@@ -11,6 +11,7 @@ import tarfile
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperterm.cache import DayCache
 from paperterm.config import Config
@@ -18,6 +19,10 @@ from paperterm.library import Library
 from paperterm.scrape import parse_api, parse_page
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore
+from paperterm.wiring import Opener
+
+if TYPE_CHECKING:  # the app is imported when a demo is built, not when the module is
+    from paperterm.app import PapertermApp
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -75,7 +80,9 @@ def seed_cache(cache_root: Path, bodies: dict[date, bytes], fetched_at: datetime
     return cache
 
 
-def make_demo_app(root: Path, *, opener=None, bodies: dict[date, bytes] | None = None):  # type: ignore[no-untyped-def]
+def make_demo_app(
+    root: Path, *, opener: Opener | None = None, bodies: dict[date, bytes] | None = None
+) -> PapertermApp:
     """The reader on a real week of papers, with some starred, some read, some new."""
     from paperterm.factory import build_app
 

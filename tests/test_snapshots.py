@@ -21,7 +21,7 @@ SIZE = (132, 36)
 
 
 @pytest.fixture(scope="module")
-def bodies():  # type: ignore[no-untyped-def]
+def bodies() -> dict[date, bytes]:
     return corpus_bodies(DEMO_DAYS)
 
 
@@ -33,7 +33,7 @@ async def ready(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def demo(tmp_path: Path, bodies: dict[date, bytes]):  # type: ignore[no-untyped-def]
+def demo(tmp_path: Path, bodies: dict[date, bytes]) -> PapertermApp:
     return make_demo_app(tmp_path, opener=NoBrowser(), bodies=bodies)
 
 
@@ -97,4 +97,40 @@ def test_goto_dialog(
     """The go-to-day dialog, with a date typed."""
     assert snap_compare(
         demo(tmp_path, bodies), press=["d", *"2026-08-19"], terminal_size=SIZE, run_before=ready
+    )
+
+
+def test_help_scrolled_to_its_end(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
+    """Help on a short terminal, G pressed: the query language's last lines are there."""
+    assert snap_compare(
+        demo(tmp_path, bodies),
+        press=["question_mark", "G"],
+        terminal_size=(100, 24),
+        run_before=ready,
+    )
+
+
+def test_command_palette(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
+    """Ctrl+P, "star" typed: the reader's commands, each with its key."""
+
+    async def typed(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("ctrl+p", *"star")
+        await pilot.pause(0.5)  # the palette searches in a worker
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(demo(tmp_path, bodies), terminal_size=SIZE, run_before=typed)
+
+
+def test_nothing_cached_offline(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
+    """Offline with an empty cache: the list says so, and what to do."""
+    assert snap_compare(
+        make_demo_app(tmp_path, opener=NoBrowser(), bodies={}),
+        terminal_size=SIZE,
+        run_before=ready,
     )

@@ -40,14 +40,13 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
 QUERY_HELP = """\
-  words            all must match title, authors or abstract, at the start of a
-                   word, any case: RL finds RLHF, not world; diffu finds diffusion
-  "a phrase"       match the words together
+  words            all must match title, authors or abstract at the start of
+                   a word, any case: RL finds RLHF, not world
+  "a phrase"       the words together
   -word  -(a OR b) leave out papers that match
-  a OR b  (a OR b) c     either; parentheses group
-  title: author: abstract: org: kw:     match one field, e.g. author:"Yann LeCun"
-  is:starred is:unread is:read is:new
-  has:code has:project
+  a OR b           either;  (a OR b) c  groups
+  title: author: abstract: org: kw:   one field, e.g. author:"Yann LeCun"
+  is:starred is:unread is:read is:new   has:code has:project
   upvotes:>=20  stars:>100  comments:>3  upvotes:10..50  upvotes:..5
   day:2024-08-01  day:>=2024-08-01  day:2024-08-01..2024-08-15
 A malformed query says what is wrong and keeps the last good list.

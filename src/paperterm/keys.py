@@ -94,7 +94,7 @@ TABLE: tuple[KeySpec, ...] = (
     KeySpec("focus_filter", "slash", "focus_filter", "Filter", "filter (see below)", "Filter",
             show=True, palette="Filter papers"),
     KeySpec("clear_filter", "escape", "clear_filter", "Clear filter",
-            "clear the filter, keeping the paper it found; one pane: back to the list", "Filter"),
+            "clear the filter, the paper it found kept; one pane: the list", "Filter"),
     KeySpec("goto_date", "d", "goto_date", "Go to day",
             "go to a day (older days load on demand too)", "Days", palette="Go to day",
             where="days"),

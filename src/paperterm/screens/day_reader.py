@@ -227,14 +227,14 @@ class DayReaderScreen(PapersScreen):
         lines = ["No papers to show for these days."]
         if note := self.feed.empty_note():
             lines += ["", f"The site: {note}"]
-        if self.status.note:
-            lines += ["", self.status.note, "", "r tries again; d goes to another day."]
-        elif self.offline:
+        if self.offline:  # r would not fetch: say what would
             lines += [
                 "",
-                "Offline, and nothing is cached for them. `paperterm fetch` fills the cache;",
-                "d goes to another day.",
+                "Offline, and none of them is cached.",
+                "`paperterm fetch` fills the cache; d goes to another day.",
             ]
+        elif self.status.note:
+            lines += ["", self.status.note, "", "r tries again; d goes to another day."]
         else:
             lines += ["", "d goes to another day."]
         return Content("\n".join(lines))
