@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,7 +23,9 @@ OUT = REPO / "screenshots"
 SIZE = (132, 36)
 
 
-async def shoot(name: str, keys: list[str], bodies, size: tuple[int, int] = SIZE) -> None:  # type: ignore[no-untyped-def]
+async def shoot(
+    name: str, keys: list[str], bodies: dict[date, bytes], size: tuple[int, int] = SIZE
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = make_demo_app(Path(tmp), opener=NoBrowser(), bodies=bodies)
         async with app.run_test(size=size) as pilot:
@@ -47,6 +50,8 @@ async def main() -> None:
     await shoot("links", ["l"], bodies)
     await shoot("narrow-list", ["j"], bodies, (80, 24))
     await shoot("narrow-paper", ["j", "enter"], bodies, (80, 24))
+    await shoot("search", ["F", *"kazakh", "enter"], bodies)
+    await shoot("feeds", ["f"], bodies)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from paperterm.cache import DayCache
 from paperterm.config import Config
 from paperterm.library import Library
+from paperterm.lists import ListSpec
 from paperterm.scrape import parse_api, parse_page
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore
@@ -91,6 +92,10 @@ def make_demo_app(
     cache = seed_cache(root / "cache", bodies, fetched)
     config = Config(base_url="https://huggingface.co", days=5, read_delay=0)
     library = Library(config, cache, clock=lambda: DEMO_NOW)
+    # A search made an hour ago, answered by the site's real capture: offline, `F kazakh`
+    # shows it from the cache.
+    search = (SHARED / "fixtures" / "hf" / "papers_search_api_q-kazakh_2025-05.json").read_bytes()
+    library.lists.cache.store(ListSpec("search", "kazakh"), search, DEMO_NOW - timedelta(hours=1))
     store = StateStore(root / "data" / "state.toml", clock=lambda: DEMO_NOW)
     papers = [p for d in sorted(bodies) for p in parse_api(bodies[d], d).papers]
     by_votes = sorted(papers, key=lambda p: -p.upvotes)

@@ -43,6 +43,8 @@ class FakeHF:
         self.in_flight = 0
         self.peak_in_flight = 0
         self._lock = threading.Lock()
+        self.searches: dict[str, list[Any]] = {}
+        self.periods: dict[str, list[Any]] = {}
         self.etags = True
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -78,6 +80,14 @@ class FakeHF:
         if isinstance(data, dict):
             data = data.get("data", [])
         self.add_api_day(day or date.fromisoformat(path.stem[-10:]), data)
+
+    def add_search(self, query: str, items: list[Any]) -> None:
+        """The answer to /api/papers/search?q=query (matched case- and space-insensitively)."""
+        self.searches[" ".join(query.casefold().split())] = items
+
+    def add_period(self, key: str, items: list[Any]) -> None:
+        """The answer to ?week=key, ?month=key or (key 'trending') ?sort=trending."""
+        self.periods[key] = items
 
     def add_page(self, day: date, body: bytes) -> None:
         self.pages[day] = body
@@ -144,7 +154,11 @@ class FakeHF:
             self._send(h, item)
             return
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        if parts.path == "/api/daily_papers":
+        if parts.path == "/api/papers/search":
+            found = self.searches.get(" ".join(query.get("q", "").casefold().split()), [])
+            limit = int(query.get("limit", "50"))
+            self._send(h, Scripted(200, json.dumps(found[:limit]).encode()))
+        elif parts.path == "/api/daily_papers":
             self._serve_api(h, query)
         elif parts.path.startswith("/papers/date/"):
             self._serve_page(h, parts.path.rsplit("/", 1)[-1])
@@ -154,7 +168,10 @@ class FakeHF:
     def _serve_api(self, h: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
         limit = int(query.get("limit", "50"))
         page = int(query.get("p", "0"))
-        if "date" in query:
+        period = query.get("week") or query.get("month")
+        if period is not None or query.get("sort") == "trending":
+            items = self.periods.get(period or "trending", [])
+        elif "date" in query:
             try:
                 items = self.api_days.get(date.fromisoformat(query["date"]), [])
             except ValueError:

@@ -134,3 +134,29 @@ def test_nothing_cached_offline(snap_compare: Callable[..., bool], tmp_path: Pat
         terminal_size=SIZE,
         run_before=ready,
     )
+
+
+async def settled(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_search_results(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
+    """F, "kazakh": the site's answer by publication month, its matched words marked."""
+
+    async def searched(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("F", *"kazakh", "enter")
+        await settled(pilot)
+
+    assert snap_compare(demo(tmp_path, bodies), terminal_size=SIZE, run_before=searched)
+
+
+def test_feed_list(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
+    """f: every feed, with what it holds."""
+    assert snap_compare(demo(tmp_path, bodies), press=["f"], terminal_size=SIZE, run_before=ready)

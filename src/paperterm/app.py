@@ -26,8 +26,11 @@ from textual.worker import Worker
 from paperterm import crashlog, gcpolicy, keys, paths
 from paperterm.config import load_config
 from paperterm.library import Library
+from paperterm.lists import ListSpec
 from paperterm.screens.day_reader import DayReaderScreen
 from paperterm.screens.failures import report_worker_failure
+from paperterm.screens.feeds import ListScreen, StarredScreen
+from paperterm.screens.navigation import OpenFeed, feed_for
 from paperterm.screens.papers import PapersScreen, bindings_for
 from paperterm.seen import SeenStore
 from paperterm.session import ReadingSession
@@ -91,6 +94,7 @@ class PapertermApp(App[None]):
             self.notify(problem, severity="warning", markup=False, timeout=10)
         if self.keys_in_force.remapped:
             self.set_keymap(self.keys_in_force.remapped)
+        self._start_feed()
 
     async def on_unmount(self) -> None:
         await self.library.aclose()
@@ -111,6 +115,29 @@ class PapertermApp(App[None]):
         watchdog.daemon = True  # a clean exit does not wait for it
         watchdog.start()
         self.exit(return_code=128 + signum)
+
+    async def on_open_feed(self, message: OpenFeed) -> None:
+        """Another feed: over the day reader, which stays at the bottom of the stack."""
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        feed = message.feed
+        if feed == "days":
+            return
+        if feed == "starred":
+            await self.push_screen(StarredScreen(self.wiring, self.session))
+        else:
+            await self.push_screen(ListScreen(self.wiring, self.session, feed))
+
+    def _start_feed(self) -> None:
+        """`--feed`, `--search` or the config's `start_feed`: opened over the days."""
+        wiring = self.wiring
+        if wiring.search:
+            self.session.remember_search(wiring.search)
+            self.post_message(OpenFeed(ListSpec("search", wiring.search)))
+            return
+        name = wiring.start_feed or self.config.start_feed
+        if name and name != "days":
+            self.post_message(OpenFeed(feed_for(name, wiring.clock().date())))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker_failure(self, event)
@@ -140,11 +167,12 @@ class PapertermApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        applies: dict[keys.Scope, DOMNode | None] = {"app": self, "papers": None, "days": None}
-        if isinstance(screen, PapersScreen):
-            applies["papers"] = screen
-        if isinstance(screen, DayReaderScreen):
-            applies["days"] = screen
+        applies: dict[keys.Scope, DOMNode | None] = {
+            "app": self,
+            "papers": screen if isinstance(screen, PapersScreen) else None,
+            "days": screen if isinstance(screen, DayReaderScreen) else None,
+            "lists": screen if isinstance(screen, (ListScreen, StarredScreen)) else None,
+        }
         for spec in keys.TABLE:
             target = applies[spec.where]
             if spec.palette and target is not None:
@@ -155,7 +183,14 @@ class PapertermApp(App[None]):
                 )
 
 
-def run_app(date: date | None = None, days: int | None = None, offline: bool = False) -> int:
+def run_app(
+    date: date | None = None,
+    days: int | None = None,
+    offline: bool = False,
+    *,
+    feed: str | None = None,
+    search: str | None = None,
+) -> int:
     from paperterm.factory import build_app  # the factory builds this module's App
 
     config = load_config()
@@ -174,6 +209,8 @@ def run_app(date: date | None = None, days: int | None = None, offline: bool = F
         offline=offline,
         startup=startup,
         in_terminal=True,
+        start_feed=feed,
+        search=search,
     )
     try:
         app.run()

@@ -76,10 +76,24 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--offline", action="store_true", help="read the cache only")
 
     range_args(parser)
+    parser.add_argument(
+        "--feed",
+        choices=("days", "week", "month", "trending", "starred"),
+        help="the feed to open on (default: the config's start_feed, else days)",
+    )
+    parser.add_argument("--search", metavar="QUERY", help="open on a search of the site")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     p_list = sub.add_parser("list", help="print the papers of some days")
     range_args(p_list)
     p_list.add_argument("--json", action="store_true", help="one JSON array on stdout")
+    from paperterm.cli_feeds import add_feed_args
+
+    add_feed_args(p_list)
+    p_search = sub.add_parser("search", help="search the site for papers of any year")
+    p_search.add_argument("query", nargs="+", help="what to search for")
+    p_search.add_argument("--json", action="store_true", help="one JSON array on stdout")
+    p_search.add_argument("--limit", type=positive, help="at most this many papers")
+    p_search.add_argument("--offline", action="store_true", help="the cached answer only")
     p_fetch = sub.add_parser("fetch", help="fill the cache for offline reading")
     p_fetch.add_argument("--date", type=parse_day, help="last day to fetch (YYYY-MM-DD)")
     p_fetch.add_argument("--days", type=positive, help="how many days, ending at --date")
@@ -121,6 +135,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return run_reader(args)
         if args.command == "list":
             return asyncio.run(cmd_list(args))
+        if args.command == "search":
+            from paperterm.cli_feeds import cmd_search
+
+            return asyncio.run(cmd_search(args, _library(), _state()))
         if args.command == "fetch":
             return asyncio.run(cmd_fetch(args))
         if args.command == "keys":
@@ -207,6 +225,12 @@ async def cmd_list(args: argparse.Namespace) -> int:
 
     library = _library()
     store = _state()
+    from paperterm.cli_feeds import cmd_list_feed, wants_feed
+
+    if wants_feed(args):
+        if args.date or args.days:
+            raise CliError("--date and --days are for days, not --week, --month, ...")
+        return await cmd_list_feed(args, library, store)
     try:
         results = await _load_range(library, args, args.offline)
     finally:
@@ -307,8 +331,8 @@ def cmd_state(args: argparse.Namespace) -> int:
         pid = normalise_id(raw)
         if library.find_paper(pid) is None:
             raise CliError(
-                f"unknown paper id {raw!r}: not in any cached day "
-                "(run `paperterm fetch` or `paperterm list` for its day first)"
+                f"unknown paper id {raw!r}: not in the cache (run `paperterm fetch`, "
+                "`paperterm list` for its day, or `paperterm search` first)"
             )
         if args.command in ("star", "unstar"):
             session.set_starred(pid, args.command == "star")
@@ -327,7 +351,9 @@ def run_reader(args: argparse.Namespace) -> int:
         _check_reader_date(args.date)
     from paperterm.app import run_app
 
-    return run_app(date=args.date, days=args.days, offline=args.offline)
+    return run_app(
+        date=args.date, days=args.days, offline=args.offline, feed=args.feed, search=args.search
+    )
 
 
 def _check_reader_date(day: date) -> None:

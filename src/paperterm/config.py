@@ -49,6 +49,8 @@ class Config:
     After that the reader starts with the sort last used."""
     hide_read: bool = False
     """Whether a first run hides read papers; after that, as last used."""
+    start_feed: str = "days"
+    """The feed the reader opens on: days, week, month, trending or starred."""
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, e.g. `star = "s,asterisk"`."""
     problems: list[str] = field(default_factory=list)
@@ -134,6 +136,12 @@ def _validate(config: Config) -> None:
             f"sort must be one of {', '.join(SORT_ORDER)}, not {config.sort!r}; default used"
         )
         config.sort = "upvotes"
+    if config.start_feed not in ("days", "week", "month", "trending", "starred"):
+        config.problems.append(
+            f"start_feed must be days, week, month, trending or starred, "
+            f"not {config.start_feed!r}; days used"
+        )
+        config.start_feed = "days"
     if config.source not in ("page", "api"):
         config.problems.append(f"source must be 'page' or 'api', not {config.source!r}")
         config.source = "page"

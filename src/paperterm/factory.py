@@ -70,6 +70,8 @@ def build_app(
     clock: Callable[[], datetime] | None = None,
     startup: Startup | None = None,
     in_terminal: bool = False,
+    start_feed: str | None = None,
+    search: str | None = None,
 ) -> PapertermApp:
     """The reader, wired. `in_terminal` is the real `paperterm`: signals save and exit,
     and what the imports made is frozen out of the collector's way."""
@@ -90,6 +92,8 @@ def build_app(
         offline=offline,
         startup=startup,
         handle_signals=in_terminal,
+        start_feed=start_feed,
+        search=search,
         _opener=opener,
     )
     return PapertermApp(wiring)

@@ -12,8 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-Scope = Literal["app", "papers", "days"]
-"""Where a binding applies: everywhere, any screen of papers, or the day reader only."""
+Scope = Literal["app", "papers", "days", "lists"]
+"""Where a binding applies: everywhere, any screen of papers, the day reader only, or the
+other feeds only."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,15 @@ TABLE: tuple[KeySpec, ...] = (
             "go to a day (older days load on demand too)", "Days", palette="Go to day",
             where="days"),
     KeySpec("refresh", "r", "refresh", "Refresh", "refresh from the site", "Days",
-            palette="Refresh from the site", where="days"),
+            palette="Refresh from the site"),
+    KeySpec("feeds", "f", "feeds", "Feeds",
+            "feeds: days, week, month, trending, starred, searches", "Feeds", show=True,
+            palette="Switch feed"),
+    KeySpec("search", "F", "search", "Search", "search the site (papers of any year)", "Feeds",
+            show=True, palette="Search Hugging Face papers"),
+    KeySpec("toggle_grouping", "t", "toggle_grouping", "By day / ranked",
+            "week, month: by day or ranked; starred: by star or feed day", "Feeds",
+            palette="By day / one ranked list", where="lists"),
 )  # fmt: skip
 
 BY_ID = {spec.id: spec for spec in TABLE}

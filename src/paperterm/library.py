@@ -10,6 +10,7 @@ only and says which days it lacks.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -35,6 +36,7 @@ from paperterm.scrape import (
 
 if TYPE_CHECKING:
     from paperterm.fetch import Fetcher
+    from paperterm.lists import ListSource
 
 API_PAGE = 100
 API_MAX_PAGES = 20
@@ -167,6 +169,29 @@ class Library:
             )
         return self._fetcher
 
+    @functools.cached_property
+    def lists(self) -> ListSource:
+        """Search, weeks, months and trending, through the same client, beside the days."""
+        from paperterm.lists import ListCache, ListSource
+
+        return ListSource(
+            lambda: self.fetcher,
+            ListCache(self.cache.root.parent / "lists"),
+            clock=lambda: self.clock(),
+            days=self.load_days,
+        )
+
+    def paper_index(self) -> dict[str, Paper]:
+        """Every cached paper by id, the newest day's copy of each: what the starred list
+        is made from. Reads the whole cache: run it in a thread."""
+        index: dict[str, Paper] = {}
+        for day in self.cache.days():  # newest first: the first copy found is kept
+            result = self.cached(day)
+            if result is not None:
+                for paper in result.papers:
+                    index.setdefault(paper.id, paper)
+        return index
+
     async def aclose(self) -> None:
         if self._fetcher is not None:
             await self._fetcher.aclose()
@@ -198,14 +223,14 @@ class Library:
         return None
 
     def find_paper(self, paper_id: str) -> Paper | None:
-        """A paper from any cached day (newest copy), for commands given only an id."""
+        """A paper from any cached day (newest copy) or list, for commands given only an id."""
         for day in self.cache.days():
             result = self.cached(day)
             if result:
                 for paper in result.papers:
                     if paper.id == paper_id:
                         return paper
-        return None
+        return self.lists.paper_index().get(paper_id)  # a search or week brought it
 
     # ---------------------------------------------------------------- network
 

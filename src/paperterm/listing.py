@@ -14,7 +14,7 @@ from typing import Literal, get_args
 from paperterm.model import Paper
 from paperterm.query import PaperFlags, Query, SearchIndex
 
-Sort = Literal["upvotes", "stars", "comments", "published", "title"]
+Sort = Literal["upvotes", "stars", "comments", "published", "title", "site"]
 
 SORTS: dict[Sort, tuple[str, Callable[[Paper], tuple[object, ...]]]] = {
     "upvotes": ("upvotes", lambda p: (-p.upvotes, p.title.casefold())),
@@ -25,8 +25,14 @@ SORTS: dict[Sort, tuple[str, Callable[[Paper], tuple[object, ...]]]] = {
         lambda p: (-(p.published or datetime.min.replace(tzinfo=UTC)).timestamp(), -p.upvotes),
     ),
     "title": ("title", lambda p: (p.title.casefold(),)),
+    # The order the site gave (relevance for a search, rank for trending): a stable sort
+    # on a constant key keeps it.
+    "site": ("the site's order", lambda p: ()),
 }
-SORT_ORDER: list[Sort] = list(get_args(Sort))
+SORT_ORDER: list[Sort] = [s for s in get_args(Sort) if s != "site"]
+"""What S cycles through for days (whose API order means nothing)."""
+LIST_SORT_ORDER: list[Sort] = ["site", *SORT_ORDER]
+"""... and for a search or trending, which start in the site's order."""
 
 
 def as_sort(value: object) -> Sort | None:

@@ -15,12 +15,17 @@ import tomli_w
 
 from paperterm.fsutil import atomic_write, read_regular
 from paperterm.listing import Sort, as_sort
+from paperterm.text import clean_line
+
+MAX_SEARCHES = 10
 
 
 @dataclass
 class ViewPrefs:
     sort: Sort | None = None
     hide_read: bool | None = None
+    searches: tuple[str, ...] = ()
+    """The latest searches of the site, newest first (the feed list offers them)."""
 
 
 def load_prefs(path: Path) -> ViewPrefs:
@@ -32,10 +37,17 @@ def load_prefs(path: Path) -> ViewPrefs:
     prefs.sort = as_sort(doc.get("sort"))
     if isinstance(doc.get("hide_read"), bool):
         prefs.hide_read = doc["hide_read"]
+    searches = doc.get("searches")
+    if isinstance(searches, list):
+        cleaned = (clean_line(q, 200) for q in searches if isinstance(q, str))
+        prefs.searches = tuple(q for q in cleaned if q)[:MAX_SEARCHES]
     return prefs
 
 
 def save_prefs(path: Path, prefs: ViewPrefs) -> None:
-    doc = {k: v for k, v in (("sort", prefs.sort), ("hide_read", prefs.hide_read)) if v is not None}
+    pairs = (("sort", prefs.sort), ("hide_read", prefs.hide_read))
+    doc: dict[str, object] = {k: v for k, v in pairs if v is not None}
+    if prefs.searches:
+        doc["searches"] = list(prefs.searches)
     with contextlib.suppress(OSError):
         atomic_write(path, tomli_w.dumps(doc).encode(), durable=False)

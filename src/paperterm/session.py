@@ -17,7 +17,7 @@ from typing import Literal
 from paperterm.config import Config
 from paperterm.listing import SORT_ORDER, Sort
 from paperterm.model import Paper
-from paperterm.prefs import ViewPrefs
+from paperterm.prefs import MAX_SEARCHES, ViewPrefs
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore, Table
 
@@ -53,6 +53,11 @@ class Flags:
     def is_pending(self, paper_id: str) -> bool:
         """Changed and not yet on disk: shown as saving, not as done."""
         return self.store.is_pending(paper_id)
+
+
+def next_sort(sort: Sort, order: list[Sort]) -> Sort:
+    """The sort after `sort` in `order` (the first, if `sort` is not in it)."""
+    return order[(order.index(sort) + 1) % len(order)] if sort in order else order[0]
 
 
 ReadVerdict = Literal["mark", "wait", "none"]
@@ -113,6 +118,7 @@ class ReadingSession:
         self.sort: Sort = config.sort
         self.hide_read = config.hide_read
         self.read_rule = ReadRule(config.read_delay)
+        self.searches: tuple[str, ...] = ()
 
     # ------------------------------------------------------------ view
 
@@ -122,13 +128,19 @@ class ReadingSession:
             self.sort = prefs.sort
         if prefs.hide_read is not None:
             self.hide_read = prefs.hide_read
+        self.searches = prefs.searches
+
+    def remember_search(self, query: str) -> None:
+        """The newest search first, once, within the bound the prefs keep."""
+        kept = [q for q in self.searches if q.casefold() != query.casefold()]
+        self.searches = (query, *kept)[:MAX_SEARCHES]
 
     @property
     def prefs(self) -> ViewPrefs:
-        return ViewPrefs(self.sort, self.hide_read)
+        return ViewPrefs(self.sort, self.hide_read, self.searches)
 
     def cycle_sort(self) -> Sort:
-        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+        self.sort = next_sort(self.sort, SORT_ORDER)
         return self.sort
 
     def toggle_hide_read(self) -> bool:

@@ -41,6 +41,10 @@ class Wiring:
     """What the first frame shows, read before the UI started (None: read in a worker)."""
     handle_signals: bool = False
     """SIGTERM and SIGHUP save and exit: the real terminal, not tests."""
+    start_feed: str | None = None
+    """--feed: the feed to open over the days (else the config's `start_feed`)."""
+    search: str | None = None
+    """--search: a search of the site to open over the days."""
     _opener: Opener | None = None
 
     @property

@@ -14,6 +14,7 @@ list in two places.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import ClassVar, Literal
@@ -28,12 +29,14 @@ from textual.timer import Timer
 from textual.worker import Worker
 
 from paperterm import gcpolicy, keys, paths
-from paperterm.listing import SORTS, Listing
+from paperterm.listing import SORTS, Listing, Sort
+from paperterm.lists import ListSpec
 from paperterm.model import Paper
 from paperterm.prefs import ViewPrefs, save_prefs
 from paperterm.query import Query, QueryError, highlight_pattern, parse_query
 from paperterm.screens.failures import report_worker_failure
 from paperterm.screens.links import LinkActions
+from paperterm.screens.navigation import OpenFeed, feed_menu
 from paperterm.session import ReadingSession
 from paperterm.text import plural
 from paperterm.widgets.abstract import AbstractPane, paper_content
@@ -113,6 +116,18 @@ class PapersScreen(Screen[None]):
     def past_end(self) -> None:
         """The cursor was moved down past the last paper (the day reader loads older days)."""
 
+    @property
+    def sort(self) -> Sort:
+        """The sort in force here: the session's (remembered) for days."""
+        return self.session.sort
+
+    def next_sort(self) -> Sort:
+        return self.session.cycle_sort()
+
+    def highlight(self) -> re.Pattern[str] | None:
+        """What to mark in titles and abstracts: the filter's terms."""
+        return highlight_pattern(self.query_obj) if self.query_obj else None
+
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
@@ -127,8 +142,12 @@ class PapersScreen(Screen[None]):
         self.show_pane("list")
 
     def on_screen_resume(self) -> None:
-        # The terminal may have been resized while another screen was on top.
+        # The terminal may have been resized, and stars and read marks changed, while
+        # another screen was on top.
         self.show_pane("paper" if self.focused is self.abstract else "list", focus=False)
+        self.paper_list.repaint_all()
+        if self.paper_list.paper is not None:
+            self.show_paper(self.paper_list.paper, keep_scroll=True)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker_failure(self, event)
@@ -164,7 +183,7 @@ class PapersScreen(Screen[None]):
     def update_status(self) -> None:
         line = self.status
         line.narrowed = self.query_obj is not None or self.session.hide_read
-        line.sort = SORTS[self.session.sort][0]
+        line.sort = SORTS[self.sort][0]
         line.read_hidden = self.session.hide_read
         self.status_bar.update_line()
 
@@ -181,15 +200,15 @@ class PapersScreen(Screen[None]):
             self.groups(),
             self.flags,
             query=self.query_obj,
-            sort=self.session.sort,
+            sort=self.sort,
             hide_read=self.session.hide_read,
             keep=keep,
         )
         self.status.shown, self.status.total = shown, total
-        highlight = highlight_pattern(self.query_obj) if self.query_obj else None
+        highlight = self.highlight()
         highlight_changed = highlight != plist.highlight
         plist.highlight = highlight
-        plist.sort = self.session.sort  # set_rows below repaints every row
+        plist.sort = self.sort  # set_rows below repaints every row
         before = plist.paper
         plist.set_rows(rows, keep_id=keep_id)
         if highlight_changed and plist.paper is before and before is not None:
@@ -263,7 +282,7 @@ class PapersScreen(Screen[None]):
             self.paper_list.set_placeholder(empty if not self.paper_list.rows else None)
             return
         self.paper_list.set_placeholder(None)
-        pattern = highlight_pattern(self.query_obj) if self.query_obj else None
+        pattern = self.highlight()
         flags = (
             self.store.is_starred(paper.id),
             self.store.is_read(paper.id),
@@ -440,10 +459,10 @@ class PapersScreen(Screen[None]):
         self._save_prefs(self.session.prefs)
 
     def action_cycle_sort(self) -> None:
-        self.session.cycle_sort()
+        self.next_sort()
         self.rebuild()
         self._save_prefs(self.session.prefs)
-        label = SORTS[self.session.sort][0]
+        label = SORTS[self.sort][0]
         self.notify(f"Sorted by {label} within each day.", markup=False, timeout=2)
 
     # ------------------------------------------------------------ actions: links
@@ -509,6 +528,31 @@ class PapersScreen(Screen[None]):
         self.query_obj = wanted
         self.rebuild()
         self.follow_cursor()
+
+    # ------------------------------------------------------------ actions: feeds
+
+    def action_search(self) -> None:
+        def chosen(query: str | None) -> None:
+            if query:
+                self.session.remember_search(query)
+                self._save_prefs(self.session.prefs)
+                self.post_message(OpenFeed(ListSpec("search", query)))
+
+        from paperterm.widgets.dialogs import SearchPrompt
+
+        self.app.push_screen(SearchPrompt(self.session.searches), chosen)
+
+    def action_feeds(self) -> None:
+        today = self.wiring.clock().date()
+        entries = feed_menu(today, self.session.searches, len(self.store.starred_ids))
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.post_message(OpenFeed(entries[index][2]))
+
+        from paperterm.widgets.dialogs import FeedPicker
+
+        self.app.push_screen(FeedPicker([(name, what) for name, what, _ in entries]), chosen)
 
     @on(FilterInput.Submitted, "#filter")
     def _on_filter_submitted(self) -> None:

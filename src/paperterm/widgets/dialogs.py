@@ -1,4 +1,4 @@
-"""Modal screens: help, the link picker and go-to-date."""
+"""Modal screens: help, the link picker, go-to-date, the search prompt and the feed list."""
 
 from __future__ import annotations
 
@@ -186,6 +186,108 @@ class GotoDate(ModalScreen[date | None]):
             )
             return
         self.dismiss(day)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class SearchPrompt(ModalScreen[str | None]):
+    """Ask what to search the site for (any year; `/` filters what is loaded instead)."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="search.cancel")]
+    DEFAULT_CSS = """
+    SearchPrompt { align: center middle; }
+    SearchPrompt > Vertical {
+        width: 70; max-width: 95%; height: auto;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, recent: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.recent = recent
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content("Search Hugging Face papers (any year):"))
+            yield Input(placeholder="e.g. LoRA fine-tuning", id="search-input")
+            if self.recent:
+                shown = "  ·  ".join(self.recent[:4])
+                yield Static(Content.assemble(("recent: ", "$text-muted"), shown))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        query = " ".join(event.value.split())
+        self.dismiss(query or None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class FeedPicker(ModalScreen[int | None]):
+    """The feeds, each with what it holds; Enter or its number opens it."""
+
+    BINDINGS = [
+        Binding("escape,q,f", "dismiss_none", "Close", id="feeds.close"),
+        Binding("j", "move(1)", "Down", show=False, id="feeds.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="feeds.up"),
+        *(
+            Binding(str(n), f"pick({n - 1})", f"Feed {n}", show=False, id=f"feeds.{n}")
+            for n in range(1, 10)
+        ),
+    ]
+    DEFAULT_CSS = """
+    FeedPicker { align: center middle; }
+    FeedPicker > Vertical {
+        width: 70; max-width: 95%; height: auto; max-height: 80%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    FeedPicker OptionList { height: auto; max-height: 20; border: none; }
+    """
+
+    def __init__(self, entries: list[tuple[str, str]], current: int | None = None) -> None:
+        super().__init__()
+        self.entries = entries
+        """(name, what it holds) per feed, in the order the caller will index."""
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content("Feeds").stylize("bold $text-accent"))
+            yield OptionList(
+                *(
+                    Option(
+                        Content.assemble(
+                            (f"{i + 1} " if i < 9 else "  ", "$text-muted"),
+                            (f"{name:<23}", "bold"),
+                            (detail, "$text-muted"),
+                        ),
+                        id=str(i),
+                    )
+                    for i, (name, detail) in enumerate(self.entries)
+                ),
+                markup=False,
+            )
+            yield Static(
+                Content("Enter or 1-9 opens  ·  j k move  ·  Esc closes").stylize("$text-muted")
+            )
+
+    def on_mount(self) -> None:
+        if self.current is not None:
+            self.query_one(OptionList).highlighted = self.current
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_pick(self, index: int) -> None:
+        if 0 <= index < len(self.entries):
+            self.dismiss(index)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from datetime import date
 from typing import ClassVar, Protocol
 
 from rich.segment import Segment
@@ -51,6 +52,14 @@ def sort_figure(paper: Paper, sort: str) -> str:
     if sort == "published":
         return f"{paper.published:%b%d}" if paper.published else "·"
     return compact(paper.upvotes)
+
+
+def day_label(day: date) -> str:
+    return f"{day:%a %d %b %Y}"
+
+
+def month_label(day: date) -> str:
+    return f"{day:%B %Y}"
 
 
 class RowFlags(PaperFlags, Protocol):
@@ -125,7 +134,11 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         self.rows: list[Row] = []
         self.cursor: int | None = None
         self.highlight: re.Pattern[str] | None = None
+        self.group_label: Callable[[date], str] = day_label
+        """What a section's header calls it: the day, or a month for search results."""
         self.sort = "upvotes"
+        self.site_figure = "upvotes"
+        """The figure shown in the site's own order: GitHub stars for trending."""
         """What the list is sorted by: each row's number column shows that figure."""
         self.movement: Callable[[Paper], int | None] = lambda paper: None
         """Upvotes gained since the user last saw the paper, or None."""
@@ -189,6 +202,11 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
                 ):
                     self._strip_cache.pop((index, look), None)
                 self.refresh_line(index)
+
+    def repaint_all(self) -> None:
+        """Every row drawn anew: after another screen changed state, or the labels."""
+        self._clear_caches()
+        self.refresh()
 
     def select_id(self, paper_id: str, *, with_day: bool = False) -> bool:
         """Put the cursor on a paper. `with_day`: scroll so that its day's header is the
@@ -443,7 +461,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         total = len(row.day_papers)
         unread = sum(1 for p in row.day_papers if not self.flags.is_read(p.id))
         parts: list[Content | str | tuple[str, Style]] = [
-            f" {row.day:%a %d %b %Y}",
+            f" {self.group_label(row.day)}",
             (
                 f"  ·  {row.count} paper{'s' if row.count != 1 else ''}",
                 self._style("paper-list--dim"),
@@ -458,6 +476,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         return Content.assemble(*parts)
 
     def _paper_row(self, paper: Paper) -> Content:
+        figure = self.site_figure if self.sort == "site" else self.sort
         read = self.flags.is_read(paper.id)
         starred = self.flags.is_starred(paper.id)
         pending = self.flags.is_pending(paper.id)
@@ -471,7 +490,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
             (SAVING if pending else "★" if starred else " ", self._style("paper-list--star")),
             ("✦" if new else " ", self._style("paper-list--new")),
             (
-                f"{sort_figure(paper, self.sort):>{5 if self.sort == 'published' else 4}} ",
+                f"{sort_figure(paper, figure):>{5 if figure == 'published' else 4}} ",
                 self._style("paper-list--votes"),
             ),
             (f"{delta_text:<{self._delta_width}}", self._style("paper-list--delta")),

@@ -1,0 +1,141 @@
+"""The feeds besides the days, from scripts: `paperterm search QUERY` and
+`paperterm list --week W | --month M | --trending | --starred`.
+
+The same sources as the reader (`lists.ListSource`, the state and the cache), printed one
+paper a line, or as one JSON array with `--json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+
+from paperterm.library import Library, describe_age
+from paperterm.lists import (
+    NOT_CACHED,
+    ListResult,
+    ListSpec,
+    PeriodError,
+    month_start,
+    starred_papers,
+    week_start,
+)
+from paperterm.model import Paper
+from paperterm.state import StateStore
+from paperterm.text import plural
+
+EXIT_FAILURE = 1
+
+
+def add_feed_args(p_list: argparse.ArgumentParser) -> None:
+    feed = p_list.add_mutually_exclusive_group()
+    feed.add_argument("--week", metavar="YYYY-Www", help="a week's papers, top first")
+    feed.add_argument("--month", metavar="YYYY-MM", help="a month's papers, top first")
+    feed.add_argument("--trending", action="store_true", help="trending now (GitHub stars)")
+    feed.add_argument("--starred", action="store_true", help="every starred paper, offline")
+
+
+def wants_feed(args: argparse.Namespace) -> bool:
+    return bool(args.week or args.month or args.trending or args.starred)
+
+
+def spec_of(args: argparse.Namespace) -> ListSpec:
+    """The list asked for; a badly written week or month is a one-line error."""
+    if args.week:
+        week_start(args.week)
+        return ListSpec("week", args.week.strip())
+    if args.month:
+        month_start(args.month)
+        return ListSpec("month", args.month.strip())
+    return ListSpec("trending")
+
+
+async def cmd_list_feed(args: argparse.Namespace, library: Library, store: StateStore) -> int:
+    if args.starred:
+        import asyncio
+
+        def read() -> tuple[Paper, ...]:
+            index = library.lists.paper_index()
+            index.update(library.paper_index())
+            return starred_papers(store, index)
+
+        papers = await asyncio.to_thread(read)
+        missing = sum(1 for p in papers if p.title.startswith(NOT_CACHED))
+        if missing:
+            print(f"paperterm: {plural(missing, 'starred paper')} not cached", file=sys.stderr)
+        _print(papers, store, args.json, f"Starred · {plural(len(papers), 'paper')}")
+        return 0
+    try:
+        spec = spec_of(args)
+    except PeriodError as error:
+        print(f"paperterm: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        result = await library.lists.load(spec, offline=args.offline)
+    finally:
+        await library.aclose()
+    return _report(result, store, args.json, library)
+
+
+async def cmd_search(args: argparse.Namespace, library: Library, store: StateStore) -> int:
+    query = " ".join(args.query).strip()
+    if not query:
+        print("paperterm: search for what? (paperterm search LoRA)", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        result = await library.lists.load(ListSpec("search", query), offline=args.offline)
+    finally:
+        await library.aclose()
+    if args.limit:
+        result = ListResult(
+            result.spec,
+            result.papers[: args.limit],
+            result.status,
+            result.fetched_at,
+            result.from_cache,
+            result.message,
+            result.note,
+        )
+    return _report(result, store, args.json, library)
+
+
+def _report(result: ListResult, store: StateStore, as_json: bool, library: Library) -> int:
+    if result.message:
+        shown = "; the cached answer is shown" if result.papers else ""
+        print(f"paperterm: {result.spec.title}: {result.message}{shown}", file=sys.stderr)
+    if result.note:
+        print(f"paperterm: {result.note}", file=sys.stderr)
+    age = "fresh"
+    if result.from_cache and result.fetched_at is not None:
+        age = describe_age(library.clock() - result.fetched_at)
+    if result.status in ("error", "missing"):
+        return EXIT_FAILURE
+    header = f"{result.spec.title} · {plural(len(result.papers), 'paper')} · {age}"
+    papers = result.papers
+    if result.spec.kind in ("week", "month"):
+        papers = tuple(sorted(papers, key=lambda p: (-p.upvotes, p.title.casefold())))
+    _print(papers, store, as_json, header)
+    return 0
+
+
+def _print(papers: Iterable[Paper], store: StateStore, as_json: bool, header: str) -> None:
+    papers = list(papers)
+    if as_json:
+        out = []
+        for paper in papers:
+            record = paper.to_json()
+            record["read"] = store.is_read(paper.id)
+            record["starred"] = store.is_starred(paper.id)
+            out.append(record)
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return
+    print(header)
+    for paper in papers:
+        star = "★" if store.is_starred(paper.id) else " "
+        mark = " " if store.is_read(paper.id) else "•"
+        code = "⌥" if paper.github else " "
+        when = f"{paper.published:%Y-%m}" if paper.published else f"{paper.day:%Y-%m}"
+        print(f" {star}{mark} {paper.upvotes:>4} {code} {paper.id:<12} {when}  {paper.title}")

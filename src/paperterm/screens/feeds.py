@@ -1,0 +1,269 @@
+"""The feeds besides the days: a search of the site, a week, a month, trending and the
+starred papers. Each is a `PapersScreen`, so the list, the paper pane, the filter and query
+language, stars, read marks, links, sort and undo work as they do for days; what differs
+is where the papers come from (`lists.ListSource`, or the state and the cache) and how
+they are sectioned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import ClassVar
+
+from textual.binding import BindingType
+from textual.content import Content
+
+from paperterm.library import describe_age
+from paperterm.listing import LIST_SORT_ORDER, Sort
+from paperterm.lists import NOT_CACHED, ListResult, ListSpec, starred_papers
+from paperterm.model import Paper
+from paperterm.screens.papers import PapersScreen, bindings_for
+from paperterm.session import ReadingSession, next_sort
+from paperterm.widgets.paper_list import day_label, month_label
+from paperterm.wiring import Wiring
+
+
+def site_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """The site's matched words as one pattern, longest first (they are text, escaped)."""
+    terms = sorted({w for w in words if w.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
+
+
+class FeedScreen(PapersScreen):
+    """What the feeds other than days share: their own sort, reload and feed keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("lists")
+
+    def __init__(self, wiring: Wiring, session: ReadingSession, sort: Sort) -> None:
+        super().__init__(wiring, session)
+        self._sort: Sort = sort
+        self.loaded = False
+
+    @property
+    def sort(self) -> Sort:
+        return self._sort
+
+    def next_sort(self) -> Sort:
+        self._sort = next_sort(self._sort, LIST_SORT_ORDER)
+        return self._sort
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.reload(force=False)
+
+    def reload(self, force: bool) -> None:
+        self.run_worker(
+            self.load(force),
+            name=f"load {self.feed_name}",
+            group="feed",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    @property
+    def feed_name(self) -> str:
+        raise NotImplementedError
+
+    async def load(self, force: bool) -> None:
+        """Fetch or read the feed, then `painted()`."""
+        raise NotImplementedError
+
+    def action_refresh(self) -> None:
+        self.reload(force=True)
+
+    def painted(self) -> None:
+        """A load came back: repaint, and put the cursor on the first paper once."""
+        first = not self.loaded
+        self.loaded = True
+        self.rebuild()
+        if first and self.paper_list.rows:
+            self.paper_list.first()
+        self.follow_cursor()
+        if self.paper_list.paper is None:
+            self.show_paper(None)
+
+
+class ListScreen(FeedScreen):
+    """A search, a week, a month or trending."""
+
+    def __init__(self, wiring: Wiring, session: ReadingSession, spec: ListSpec) -> None:
+        ranked = spec.kind in ("search", "trending")
+        super().__init__(wiring, session, "site" if ranked else "upvotes")
+        self.spec = spec
+        self.result: ListResult | None = None
+        self.by_day = spec.kind in ("week", "month")
+        """Week and month: sectioned by day, or one ranked list (t)."""
+        self._site_words: re.Pattern[str] | None = None
+        self.set_labels()
+
+    def set_labels(self) -> None:
+        plist = self.paper_list
+        plist.site_figure = "stars" if self.spec.kind == "trending" else "upvotes"
+        if self.spec.kind == "search":
+            plist.group_label = month_label
+        elif self.by_day:
+            plist.group_label = day_label
+        else:
+            title = self.spec.title
+            plist.group_label = lambda _: title
+
+    def groups(self) -> Iterable[tuple[date, tuple[Paper, ...]]]:
+        if self.result is None:
+            return ()
+        papers = self.result.papers
+        if self.spec.kind == "search":
+            # By publication month, newest first; the site's relevance order within one.
+            return _grouped(
+                papers, lambda p: (p.published.date() if p.published else p.day).replace(day=1)
+            )
+        if self.by_day:
+            return _grouped(papers, lambda p: p.day)
+        return [(self.wiring.clock().date(), papers)]
+
+    def highlight(self) -> re.Pattern[str] | None:
+        return super().highlight() or self._site_words
+
+    @property
+    def feed_name(self) -> str:
+        return self.spec.title
+
+    async def load(self, force: bool) -> None:
+        lists = self.wiring.library.lists
+        spec = self.spec
+        self.status.progress = f"loading {spec.title}…"
+        self.update_status()
+        try:
+            result = await lists.load(spec, offline=self.wiring.offline, force=force)
+        finally:
+            self.status.progress = ""
+        if spec != self.spec:
+            return  # the user moved on to another week while this one loaded
+        self.result = result
+        self._site_words = site_pattern(result.highlights)
+        where = self.wiring.config.base_url.split("://", 1)[-1].rstrip("/")
+        age = ""
+        if result.fetched_at is not None:
+            verb = "cached" if result.from_cache else "updated"
+            age = f" · {verb} {describe_age(self.wiring.clock() - result.fetched_at)}"
+        self.status.source = f"{spec.title} · {where}{age}"
+        self.status.note = result.message or result.note
+        if result.message and result.papers:
+            self.notify(
+                f"{spec.title}: {result.message}; the cached answer is shown",
+                severity="warning",
+                markup=False,
+            )
+        problem = lists.cache_problem
+        if problem:
+            lists.cache_problem = None
+            self.notify(problem, severity="warning", markup=False)
+        self.painted()
+
+    def empty_text(self) -> Content:
+        if self.query_obj is not None or self.session.hide_read:
+            return super().empty_text()
+        if self.result is None:
+            return Content(f"Loading {self.spec.title}…")
+        if self.result.status in ("error", "missing"):
+            lines = [
+                f"{self.spec.title}: nothing could be loaded, and nothing is cached.",
+                "",
+                f"Why: {self.result.message}",
+                "",
+                "r tries again; f picks another feed.",
+            ]
+            return Content("\n".join(lines))
+        if self.spec.kind == "search":
+            return Content(f"No paper on the site matches {self.spec.arg!r}.\n\nF searches again.")
+        return Content(f"{self.spec.title} has no papers.")
+
+    def action_day(self, direction: int) -> None:
+        """Week and month: ] is the period before, [ the one after (down is older)."""
+        if self.spec.kind not in ("week", "month"):
+            super().action_day(direction)
+            return
+        later = self.spec.shifted(-direction)
+        if later.days()[0] > self.wiring.clock().date():
+            self.notify(f"{later.title} has not begun.", markup=False)
+            return
+        self.spec = later
+        self.result = None
+        self.set_labels()
+        self.paper_list.first()
+        self.rebuild()
+        self.show_paper(None)
+        self.reload(force=False)
+
+    def action_toggle_grouping(self) -> None:
+        if self.spec.kind not in ("week", "month"):
+            self.notify("Only a week or a month can be shown by day.", markup=False)
+            return
+        self.by_day = not self.by_day
+        self.set_labels()
+        self.paper_list.repaint_all()
+        self.rebuild()
+        self.notify("By day." if self.by_day else "One ranked list.", markup=False, timeout=2)
+
+
+class StarredScreen(FeedScreen):
+    """Every starred paper, offline, from the state and whatever the cache holds of it."""
+
+    def __init__(self, wiring: Wiring, session: ReadingSession) -> None:
+        super().__init__(wiring, session, "site")  # the site's order here: newest star first
+        self.papers: tuple[Paper, ...] = ()
+        self.by_starred = True
+        """Sectioned by the day each was starred, or by its feed day (t)."""
+
+    def groups(self) -> Iterable[tuple[date, tuple[Paper, ...]]]:
+        if self.by_starred:
+            return _grouped(self.papers, self._starred_day)
+        return _grouped(self.papers, lambda p: p.day)
+
+    def _starred_day(self, paper: Paper) -> date:
+        when = self.store.starred_at(paper.id)
+        return when.date() if when is not None else paper.day
+
+    @property
+    def feed_name(self) -> str:
+        return "Starred"
+
+    async def load(self, force: bool) -> None:
+        library = self.wiring.library
+
+        def read() -> tuple[Paper, ...]:
+            index = library.lists.paper_index()
+            index.update(library.paper_index())  # a day's copy is preferred to a search's
+            return starred_papers(self.store, index)
+
+        papers = await asyncio.to_thread(read)
+        self.papers = papers
+        missing = sum(1 for p in papers if p.title.startswith(NOT_CACHED))
+        self.status.source = f"Starred · {len(papers)} papers, from the state and the cache"
+        self.status.note = f"{missing} not in the cache: listed by id" if missing else ""
+        self.painted()
+
+    def empty_text(self) -> Content:
+        if self.query_obj is not None or self.session.hide_read:
+            return super().empty_text()
+        if not self.loaded:
+            return Content("Loading the starred papers…")
+        return Content("No starred papers yet: s stars the paper under the cursor.")
+
+    def action_toggle_grouping(self) -> None:
+        self.by_starred = not self.by_starred
+        self.rebuild()
+        self.notify(
+            "By the day starred." if self.by_starred else "By feed day.", markup=False, timeout=2
+        )
+
+
+def _grouped(
+    papers: Iterable[Paper], key: Callable[[Paper], date]
+) -> list[tuple[date, tuple[Paper, ...]]]:
+    groups: dict[date, list[Paper]] = {}
+    for paper in papers:
+        groups.setdefault(key(paper), []).append(paper)
+    return [(d, tuple(ps)) for d, ps in groups.items()]
