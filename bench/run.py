@@ -340,6 +340,109 @@ async def ui_timings(bodies: dict[date, bytes], repeats: int) -> None:
     )
 
 
+async def feed_switch(bodies: dict[date, bytes], repeats: int) -> None:
+    print("switching to a cached feed of 1,000 papers (headless Pilot, CPU time)", flush=True)
+    cpu = time.process_time
+    from textual.app import App
+    from textual.screen import Screen
+    from textual.widgets import OptionList
+
+    from paperterm.cache import DayCache
+    from paperterm.config import Config
+    from paperterm.factory import build_app
+    from paperterm.library import Library
+    from paperterm.lists import ListSpec
+    from paperterm.scrape import api_items, parse_api, parse_page
+    from paperterm.screens.day_reader import DayReaderScreen
+    from paperterm.screens.feeds import ListScreen
+    from paperterm.screens.navigation import OpenFeed
+    from paperterm.seen import SeenStore
+    from paperterm.state import StateStore
+
+    items: list[object] = []
+    for day in sorted(bodies, reverse=True):
+        items += api_items(bodies[day])
+        if len(items) >= 1000:
+            break
+    items = items[:1000]
+    month = ListSpec("month", "2026-08")
+    now = datetime(2026, 8, 21, 12, tzinfo=UTC)
+    times: list[float] = []
+    count = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        seed(root / "cache", {d: bodies[d] for d in sorted(bodies)[-5:]})
+        config = Config(read_delay=60)
+        library = Library(
+            config,
+            DayCache(root / "cache", {"page": parse_page, "api": parse_api}),
+            clock=lambda: now,
+        )
+        library.lists.cache.store(month, json.dumps(items).encode(), now)
+        app = build_app(
+            library,
+            StateStore(root / "state.toml"),
+            seen=SeenStore(root / "seen.json"),
+            config=config,
+            end_date=NEWEST,
+            days=5,
+            offline=True,
+        )
+        async with app.run_test(size=(140, 40)) as pilot:
+            await app.reader.refreshed.wait()
+            await pilot.pause()
+            for _ in range(repeats * 3):
+                t = cpu()
+                app.post_message(OpenFeed(month))
+                while not (isinstance(app.screen, ListScreen) and app.screen.loaded):
+                    await pilot.pause()
+                await pilot.pause()
+                times.append(cpu() - t)
+                count = len(app.screen.paper_list.papers)
+                app.post_message(OpenFeed("days"))
+                while not isinstance(app.screen, DayReaderScreen):
+                    await pilot.pause()
+                await pilot.pause()
+
+    titles = [p.title for p in parse_api(json.dumps(items).encode()).papers]
+
+    class Titles(Screen[None]):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield OptionList(*titles)
+
+    class Floor(App[None]):
+        pass
+
+    floor = Floor()
+    floor_times: list[float] = []
+    async with floor.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(repeats * 3):
+            t = cpu()
+            await floor.push_screen(Titles())
+            await pilot.pause()
+            floor_times.append(cpu() - t)
+            await floor.pop_screen()
+            await pilot.pause()
+    bare = statistics.median(floor_times)
+    report(
+        f"first switch to a cached feed ({count:,} papers, read from disk)",
+        times[0],
+        "s",
+        bare,
+        f"a bare screen of an OptionList of {len(titles):,} pushed",
+        "<= 1.3x",
+    )
+    report(
+        f"switch back to a feed ({count:,} papers, held in memory)",
+        statistics.median(times[1:]),
+        "s",
+        bare,
+        f"a bare screen of an OptionList of {len(titles):,} pushed",
+        "<= 1.3x",
+    )
+
+
 # ---------------------------------------------------------------- parsing
 
 
@@ -516,6 +619,7 @@ def main() -> None:
     asyncio.run(network())
     startup_and_scale(bodies, repeats)
     asyncio.run(ui_timings(bodies, max(repeats // 3, 1)))
+    asyncio.run(feed_switch(bodies, max(repeats // 3, 1)))
     print()
     print("| figure | paperterm | reference | ratio | target |")
     print("|---|---|---|---|---|")

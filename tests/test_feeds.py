@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, as_served_now, load_corpus_file
 from hfserver import FakeHF, Scripted
-from test_app import make_app, settle
+from test_app import make_app, notices, settle
 from test_cli import run_cli
+from textual.widgets import OptionList
 
-from paperterm.lists import ListSpec, month_start, week_start
-from paperterm.screens.feeds import ListScreen, StarredScreen
+from paperterm.lists import ListSpec, month_start, week_of, week_start
+from paperterm.screens.feeds import ListScreen, StarredScreen, TopicScreen
 
 KAZAKH = json.loads((FIXTURES / "papers_search_api_q-kazakh_2025-05.json").read_text())
 WEEK = "2024-W31"  # Mon 29 Jul .. Sun 4 Aug 2024
@@ -24,6 +25,9 @@ AFTER_WEEK = datetime(2024, 8, 6, 9, tzinfo=UTC)
 
 
 BIG_WEEK = "2026-W24"  # 168 papers in the corpus: two pages of 100
+THIS_WEEK = week_of(datetime.now(UTC).date())
+"""The week under way when the tests run (the CLI's clock is the real one): it is
+revalidated, where a past week settles."""
 
 
 def week_items(corpus_dir: Path, week: str = WEEK) -> list[Any]:
@@ -50,6 +54,7 @@ def feeds(site: FakeHF, corpus_dir: Path) -> FakeHF:
     site.add_search("kazakh", KAZAKH)
     site.add_period(WEEK, week_items(corpus_dir))
     site.add_period(BIG_WEEK, week_items(corpus_dir, BIG_WEEK))
+    site.add_period(THIS_WEEK, week_items(corpus_dir, BIG_WEEK))
     site.add_period("trending", trending_items(corpus_dir))
     return site
 
@@ -201,3 +206,119 @@ async def settle_feed(app: Any, pilot: Any) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def test_a_topic_marks_what_is_new_a_day_later(
+    feeds: FakeHF, corpus_dir: Path, private_dirs: dict[str, Path]
+) -> None:
+    """Search "kazakh", star a result, save the search as a topic; a day later the site has
+    two more matches: both carry ✦, the feed list counts 2, and Week and Starred still
+    work (the star is there)."""
+    app = make_app(private_dirs, end=None, days=None, now=AFTER_WEEK)
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("F", *"kazakh", "enter")
+        await settle_feed(app, pilot)
+        search = app.screen
+        assert isinstance(search, ListScreen) and search.paper_list.paper is not None
+        starred = search.paper_list.paper
+        await pilot.press("s", "T")
+        await pilot.pause()
+        await pilot.press("enter")  # the name offered: the query itself
+        await settle_feed(app, pilot)
+        assert any("Saved the topic 'kazakh'" in n for n in await notices(app, pilot))
+    newcomers = [i for i in load_corpus_file(corpus_dir / "2024-08-05.json")[:2]]
+    feeds.add_search("kazakh", [*newcomers, *KAZAKH])
+    new_ids = {i["paper"]["id"] for i in newcomers}  # type: ignore[index]
+
+    later = make_app(private_dirs, end=None, days=None, now=AFTER_WEEK + timedelta(days=1))
+    async with later.run_test(size=(130, 40)) as pilot:
+        await settle(later, pilot)
+        await settle_feed(later, pilot)  # the topics are checked after the first paint
+        await pilot.press("f")
+        await pilot.pause()
+        listed = "\n".join(
+            later.screen.query_one(OptionList).get_option_at_index(i).prompt.plain  # type: ignore[union-attr]
+            for i in range(later.screen.query_one(OptionList).option_count)
+        )
+        assert "Topic: kazakh" in listed and "2 new" in listed
+        await pilot.press("6")  # the topic
+        await settle_feed(later, pilot)
+        screen = later.screen
+        assert isinstance(screen, TopicScreen)
+        marked = {p.id for p in screen.paper_list.papers if screen.flags.is_new(p)}
+        assert marked == new_ids
+        rows = "\n".join(screen.paper_list.render_line(y).text for y in range(20))
+        assert rows.count("✦") == 2
+        await pilot.press("f", "2")  # this week
+        await settle_feed(later, pilot)
+        assert isinstance(later.screen, ListScreen) and later.screen.spec.kind == "week"
+        await pilot.press("f", "5")  # starred
+        await settle_feed(later, pilot)
+        assert isinstance(later.screen, StarredScreen)
+        assert [p.id for p in later.screen.paper_list.papers] == [starred.id]
+    again = run_cli("topics", "--json")
+    assert again.returncode == 1 and json.loads(again.stdout)[0]["new"] == 0  # seen now
+
+
+@pytest.mark.parametrize(
+    ("path", "argv"),
+    [
+        ("/api/papers/search", ["search", "kazakh"]),
+        ("/api/daily_papers", ["list", "--week", THIS_WEEK]),
+        ("/api/daily_papers", ["list", "--trending"]),
+    ],
+    ids=["search", "week", "trending"],
+)
+@pytest.mark.parametrize(
+    ("scripted", "says"),
+    [
+        (Scripted(429, b"slow", {"Retry-After": "3600"}), "rate-limiting"),
+        (Scripted(500, b"oops"), "HTTP 500"),
+        (Scripted(200, b"[]", delay=3.0), "did not answer"),
+        (Scripted(200, b"<html>Just a moment...</html>"), ""),
+    ],
+    ids=["429", "500", "timeout", "junk"],
+)
+def test_every_feed_keeps_its_last_answer_through_faults(
+    feeds: FakeHF,
+    private_dirs: dict[str, Path],
+    path: str,
+    argv: list[str],
+    scripted: Scripted,
+    says: str,
+) -> None:
+    good = run_cli(*argv, "--json", check=True)
+    age_lists(private_dirs["cache"], 24 * 30)  # a month old: asked again
+    config = private_dirs["config"]
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text("timeout = 1.0\ndeadline = 2.0\n")
+    feeds.script(path, scripted)
+    failed = run_cli(*argv, "--json")
+    assert failed.returncode == 0, failed.stderr
+    assert json.loads(failed.stdout) == json.loads(good.stdout)  # nothing lost or replaced
+    assert "the cached answer is shown" in failed.stderr and says in failed.stderr
+    offline = run_cli(*argv, "--json", "--offline")
+    assert json.loads(offline.stdout) == json.loads(good.stdout)
+
+
+def test_a_damaged_topics_file_is_set_aside_and_config_topics_are_kept(
+    private_dirs: dict[str, Path],
+) -> None:
+    from paperterm.topics import TopicStore, topics_from_config
+
+    problems: list[str] = []
+    configured = topics_from_config(
+        [{"name": "LoRA", "query": "lora"}, {"name": "no query"}], problems
+    )
+    assert [t.name for t in configured] == ["LoRA"] and "needs a name and a query" in problems[0]
+    path = private_dirs["data"] / "topics.toml"
+    store = TopicStore(path, configured).load()
+    store.add("Kazakh", "kazakh")
+    store.visited(store.topics[0], ["2404.04487"], datetime(2026, 1, 1, tzinfo=UTC))
+    path.write_text("this is [not toml")
+    again = TopicStore(path, topics_from_config([{"name": "LoRA", "query": "lora"}], [])).load()
+    assert again.problem and "set aside" in again.problem
+    assert list(path.parent.glob("topics.toml.corrupt-*"))  # kept, not overwritten
+    # From the backup: the last good file read before the damage (one save behind).
+    assert [t.name for t in again.topics] == ["LoRA", "Kazakh"]

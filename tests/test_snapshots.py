@@ -119,9 +119,24 @@ def test_command_palette(
 
     async def typed(pilot: Pilot[None]) -> None:
         await ready(pilot)
-        await pilot.press("ctrl+p", *"star")
-        await pilot.pause(0.5)  # the palette searches in a worker
-        await pilot.app.workers.wait_for_complete()
+        await pilot.press("ctrl+p")
+        from textual.command import CommandInput
+
+        # A blinking cursor is on or off at the moment of the shot: hold it on.
+        pilot.app.screen.query_one(CommandInput).cursor_blink = False
+        await pilot.press(*"star")
+        # The palette searches in a worker and shows its hits as they come: wait until the
+        # list has them and has stopped changing (a loaded machine is slower to get there).
+        from textual.command import CommandList
+
+        seen = -1
+        for _ in range(100):
+            await pilot.pause(0.05)
+            await pilot.app.workers.wait_for_complete()
+            count = pilot.app.screen.query_one(CommandList).option_count
+            if count and count == seen:
+                break
+            seen = count
         await pilot.pause()
 
     assert snap_compare(demo(tmp_path, bodies), terminal_size=SIZE, run_before=typed)

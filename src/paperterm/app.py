@@ -29,8 +29,8 @@ from paperterm.library import Library
 from paperterm.lists import ListSpec
 from paperterm.screens.day_reader import DayReaderScreen
 from paperterm.screens.failures import report_worker_failure
-from paperterm.screens.feeds import ListScreen, StarredScreen
-from paperterm.screens.navigation import OpenFeed, feed_for
+from paperterm.screens.feeds import ListScreen, StarredScreen, TopicScreen
+from paperterm.screens.navigation import OpenFeed, TopicFeed, feed_for
 from paperterm.screens.papers import PapersScreen, bindings_for
 from paperterm.seen import SeenStore
 from paperterm.session import ReadingSession
@@ -95,6 +95,18 @@ class PapertermApp(App[None]):
         if self.keys_in_force.remapped:
             self.set_keymap(self.keys_in_force.remapped)
         self._start_feed()
+        self.run_worker(self._check_topics(), name="check topics", exit_on_error=False)
+
+    async def _check_topics(self) -> None:
+        """Read the topics and count what is new in each (the feed list shows it)."""
+        store = self.wiring.topics
+        await asyncio.to_thread(store.load)
+        if store.problem:
+            self.notify(store.problem, severity="warning", markup=False, timeout=10)
+        if self.wiring.start_topic:
+            self.post_message(OpenFeed(TopicFeed(self.wiring.start_topic)))
+        if store.topics:
+            await store.check(self.library.lists, offline=self.wiring.offline)
 
     async def on_unmount(self) -> None:
         await self.library.aclose()
@@ -125,6 +137,12 @@ class PapertermApp(App[None]):
             return
         if feed == "starred":
             await self.push_screen(StarredScreen(self.wiring, self.session))
+        elif isinstance(feed, TopicFeed):
+            topic = self.wiring.topics.find(feed.name)
+            if topic is None:
+                self.notify(f"No topic is called {feed.name!r}.", markup=False)
+                return
+            await self.push_screen(TopicScreen(self.wiring, self.session, topic))
         else:
             await self.push_screen(ListScreen(self.wiring, self.session, feed))
 
@@ -190,6 +208,7 @@ def run_app(
     *,
     feed: str | None = None,
     search: str | None = None,
+    topic: str | None = None,
 ) -> int:
     from paperterm.factory import build_app  # the factory builds this module's App
 
@@ -211,6 +230,7 @@ def run_app(
         in_terminal=True,
         start_feed=feed,
         search=search,
+        start_topic=topic,
     )
     try:
         app.run()

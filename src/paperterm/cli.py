@@ -2,6 +2,10 @@
 
 Every failure a user can cause (a malformed date, an unknown id, an unwritable directory, a
 site that is down) ends in one line on stderr and a non-zero exit, never a traceback.
+
+Over 400 lines because every command's arguments are parsed here, in one parser, so
+`--help` and the error messages read as one program; the feed commands' bodies are in
+`cli_feeds.py`.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the feed to open on (default: the config's start_feed, else days)",
     )
     parser.add_argument("--search", metavar="QUERY", help="open on a search of the site")
+    parser.add_argument("--topic", metavar="NAME", help="open on a saved topic")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     p_list = sub.add_parser("list", help="print the papers of some days")
     range_args(p_list)
@@ -94,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_search.add_argument("--json", action="store_true", help="one JSON array on stdout")
     p_search.add_argument("--limit", type=positive, help="at most this many papers")
     p_search.add_argument("--offline", action="store_true", help="the cached answer only")
+    p_topics = sub.add_parser(
+        "topics", help="the saved topics and their new papers (exit 0: new, 1: nothing new)"
+    )
+    p_topics.add_argument("--json", action="store_true", help="one JSON array on stdout")
+    p_topics.add_argument("--offline", action="store_true", help="the cached answers only")
     p_fetch = sub.add_parser("fetch", help="fill the cache for offline reading")
     p_fetch.add_argument("--date", type=parse_day, help="last day to fetch (YYYY-MM-DD)")
     p_fetch.add_argument("--days", type=positive, help="how many days, ending at --date")
@@ -135,6 +145,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return run_reader(args)
         if args.command == "list":
             return asyncio.run(cmd_list(args))
+        if args.command == "topics":
+            from paperterm.cli_feeds import cmd_topics
+
+            return asyncio.run(cmd_topics(args, _library()))
         if args.command == "search":
             from paperterm.cli_feeds import cmd_search
 
@@ -352,7 +366,12 @@ def run_reader(args: argparse.Namespace) -> int:
     from paperterm.app import run_app
 
     return run_app(
-        date=args.date, days=args.days, offline=args.offline, feed=args.feed, search=args.search
+        date=args.date,
+        days=args.days,
+        offline=args.offline,
+        feed=args.feed,
+        search=args.search,
+        topic=args.topic,
     )
 
 

@@ -139,3 +139,52 @@ def _print(papers: Iterable[Paper], store: StateStore, as_json: bool, header: st
         code = "⌥" if paper.github else " "
         when = f"{paper.published:%Y-%m}" if paper.published else f"{paper.day:%Y-%m}"
         print(f" {star}{mark} {paper.upvotes:>4} {code} {paper.id:<12} {when}  {paper.title}")
+
+
+EXIT_NOTHING_NEW = 1
+"""`paperterm topics`: 0 when a topic has new papers, 1 when none has (cron can tell),
+2 when a topic could not be checked at all."""
+EXIT_CHECK_FAILED = 2
+
+
+async def cmd_topics(args: argparse.Namespace, library: Library) -> int:
+    from paperterm import paths
+    from paperterm.topics import TopicStore, topics_from_config
+
+    configured = topics_from_config(library.config.topic, library.config.problems)
+    store = TopicStore(paths.data_dir() / "topics.toml", configured).load()
+    if store.problem:
+        print(f"paperterm: {store.problem}", file=sys.stderr)
+    try:
+        results = await store.check(library.lists, offline=args.offline)
+    finally:
+        await library.aclose()
+    failed = False
+    rows = []
+    for topic, result in zip(store.topics, results, strict=True):
+        if result.message:
+            print(f"paperterm: topic {topic.name}: {result.message}", file=sys.stderr)
+        failed |= result.status in ("error", "missing")
+        new = store.counts.get(topic.name)
+        rows.append(
+            {
+                "name": topic.name,
+                "query": topic.query,
+                "new": new,
+                "papers": len(result.papers),
+                "looked": topic.looked.isoformat() if topic.looked else None,
+            }
+        )
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif not rows:
+        print("No topics yet: F searches in the reader and T saves the search as one;")
+        print("or add [[topic]] name = ... query = ... to the config.")
+    else:
+        for row in rows:
+            count = "?" if row["new"] is None else str(row["new"])
+            print(f"{row['name']:<24} {count:>4} new  {row['papers']:>4} papers  {row['query']}")
+    if any(row["new"] for row in rows):
+        return 0
+    return EXIT_CHECK_FAILED if failed else EXIT_NOTHING_NEW

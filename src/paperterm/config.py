@@ -51,6 +51,8 @@ class Config:
     """Whether a first run hides read papers; after that, as last used."""
     start_feed: str = "days"
     """The feed the reader opens on: days, week, month, trending or starred."""
+    topic: list[object] = field(default_factory=list)
+    """`[[topic]]` tables (name, query), read by `topics.topics_from_config`."""
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys, e.g. `star = "s,asterisk"`."""
     problems: list[str] = field(default_factory=list)
@@ -60,7 +62,7 @@ class Config:
 
 
 SETTINGS = tuple(
-    f.name for f in fields(Config) if f.name not in ("problems", "path", "sources", "keys")
+    f.name for f in fields(Config) if f.name not in ("problems", "path", "sources", "keys", "topic")
 )
 
 RANGES: dict[str, tuple[float, float]] = {
@@ -95,6 +97,10 @@ def load_config(path: Path | None = None) -> Config:
             config.problems.append(f"{path}: unknown setting {key!r} ignored")
             continue
         default = getattr(config, name)
+        if name == "topic":
+            config.topic = value if isinstance(value, list) else [value]
+            config.sources[name] = "file"
+            continue
         if name == "keys":
             if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
                 config.keys = dict(value)

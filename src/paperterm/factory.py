@@ -72,6 +72,7 @@ def build_app(
     in_terminal: bool = False,
     start_feed: str | None = None,
     search: str | None = None,
+    start_topic: str | None = None,
 ) -> PapertermApp:
     """The reader, wired. `in_terminal` is the real `paperterm`: signals save and exit,
     and what the imports made is frozen out of the collector's way."""
@@ -94,6 +95,7 @@ def build_app(
         handle_signals=in_terminal,
         start_feed=start_feed,
         search=search,
+        start_topic=start_topic,
         _opener=opener,
     )
     return PapertermApp(wiring)

@@ -109,6 +109,9 @@ TABLE: tuple[KeySpec, ...] = (
     KeySpec("toggle_grouping", "t", "toggle_grouping", "By day / ranked",
             "week, month: by day or ranked; starred: by star or feed day", "Feeds",
             palette="By day / one ranked list", where="lists"),
+    KeySpec("save_topic", "T", "save_topic", "Save topic",
+            "save this search as a topic (its new papers are marked)", "Feeds",
+            palette="Save this search as a topic", where="lists"),
 )  # fmt: skip
 
 BY_ID = {spec.id: spec for spec in TABLE}

@@ -5,6 +5,9 @@ cached day is served without a request; a stale one is revalidated (conditional 
 any error the cached day is served with its age and the error; a good day is never replaced
 by an answer that holds nothing; future days are never requested; `offline` reads the cache
 only and says which days it lacks.
+
+Over 400 lines because the policy is one state machine per day (fresh, stale, 304, error,
+empty, wrong day, deadline) and reads best in one place; the list feeds are `lists.py`.
 """
 
 from __future__ import annotations

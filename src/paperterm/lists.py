@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +22,7 @@ from paperterm import jsonio
 from paperterm.errors import FetchError
 from paperterm.fsutil import atomic_write, describe_os_error, ensure_dir
 from paperterm.model import Paper
-from paperterm.scrape import ScrapeError, _dict, api_items, paper_from_item
+from paperterm.scrape import PARSER_VERSION, ScrapeError, _dict, api_items, paper_from_item
 from paperterm.state import StateStore
 from paperterm.text import clean_line
 
@@ -40,6 +40,8 @@ FRESH = {"search": timedelta(hours=1), "trending": timedelta(minutes=15)}
 CURRENT_FRESH = timedelta(minutes=15)
 """A week or month still under way is revalidated like today's day; a past one settles."""
 MAX_HIGHLIGHTS = 60
+MEMORY = 8
+"""List answers kept in memory: switching back to a feed costs no read and no parse."""
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -204,7 +206,9 @@ def _highlights(segments: Any) -> list[str]:
 
 
 class ListCache:
-    """The last good answer per list, with when it was fetched."""
+    """The last good answer per list: the raw items as served, when they were fetched, and
+    the papers parsed from them (read back without parsing while the parser is the same;
+    a new parser reads the raw items again)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -212,21 +216,41 @@ class ListCache:
     def _path(self, spec: ListSpec) -> Path:
         return self.root / spec.kind / f"{spec.key}.json"
 
-    def load(self, spec: ListSpec) -> tuple[bytes, datetime] | None:
+    def load(self, spec: ListSpec) -> ListResult | None:
         try:
             doc = jsonio.loads(self._path(spec).read_bytes())
             if ListSpec(spec.kind, str(doc.get("arg"))).folded != spec.folded:
                 return None  # another query that hashed alike: never show its papers
-            return json.dumps(doc["items"]).encode(), datetime.fromisoformat(doc["fetched_at"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            fetched_at = datetime.fromisoformat(doc["fetched_at"])
+            if doc.get("parser_version") == PARSER_VERSION and isinstance(doc.get("papers"), list):
+                papers = tuple(Paper.from_json(p) for p in doc["papers"])
+                words = tuple(w for w in doc.get("highlights", []) if isinstance(w, str))
+            else:
+                body = json.dumps(doc["items"]).encode()
+                papers, words = parse_list(body, spec, fetched_at.date())
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, ScrapeError):
             return None
+        status: ListStatus = "ok" if papers else "empty"
+        return ListResult(spec, papers, status, fetched_at, True, highlights=words)
 
-    def store(self, spec: ListSpec, body: bytes, fetched_at: datetime) -> str | None:
+    def store(
+        self,
+        spec: ListSpec,
+        body: bytes,
+        fetched_at: datetime,
+        papers: tuple[Paper, ...] | None = None,
+        words: tuple[str, ...] = (),
+    ) -> str | None:
         """Keep an answer; why it could not be kept, or None."""
+        if papers is None:
+            papers, words = parse_list(body, spec, fetched_at.date())
         doc = {
             "kind": spec.kind,
             "arg": spec.arg,
             "fetched_at": fetched_at.isoformat(),
+            "parser_version": PARSER_VERSION,
+            "papers": [p.to_json() for p in papers],
+            "highlights": list(words),
             "items": json.loads(body),
         }
         path = self._path(spec)
@@ -236,6 +260,20 @@ class ListCache:
         except OSError as error:
             return f"the cache is not being written ({describe_os_error(error)})"
         return None
+
+    def all_papers(self) -> dict[str, Paper]:
+        """Every paper of every cached list, by id (for the starred list)."""
+        index: dict[str, Paper] = {}
+        for path in sorted(self.root.glob("*/*.json")):
+            try:
+                doc = jsonio.loads(path.read_bytes())
+                spec = ListSpec(doc["kind"], doc["arg"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            result = self.load(spec)
+            for paper in result.papers if result else ():
+                index.setdefault(paper.id, paper)
+        return index
 
 
 class ListSource:
@@ -255,33 +293,29 @@ class ListSource:
         self._days = days
         """Loads days (for a period the API does not answer): Library.load_days."""
         self.cache_problem: str | None = None
+        self._memory: dict[tuple[str, str], ListResult] = {}
+        """The last few answers this process read or fetched, newest last."""
 
     def cached(self, spec: ListSpec) -> ListResult | None:
-        hit = self.cache.load(spec)
-        if hit is None:
-            return None
-        body, fetched_at = hit
-        try:
-            papers, words = parse_list(body, spec, fetched_at.date())
-        except ScrapeError:
-            return None
-        status: ListStatus = "ok" if papers else "empty"
-        return ListResult(spec, papers, status, fetched_at, True, highlights=words)
+        """The last good answer: from memory if this process has it, else from disk."""
+        hit = self._memory.get((spec.kind, spec.folded))
+        if hit is not None:
+            return hit
+        result = self.cache.load(spec)
+        if result is not None:
+            self._remember(result)
+        return result
+
+    def _remember(self, result: ListResult) -> None:
+        key = (result.spec.kind, result.spec.folded)
+        self._memory.pop(key, None)
+        self._memory[key] = replace(result, from_cache=True, message="", note="")
+        while len(self._memory) > MEMORY:
+            self._memory.pop(next(iter(self._memory)))
 
     def paper_index(self) -> dict[str, Paper]:
         """Every paper in a cached list answer, by id (for the starred list)."""
-        index: dict[str, Paper] = {}
-        for path in sorted(self.cache.root.glob("*/*.json")):
-            try:
-                doc = jsonio.loads(path.read_bytes())
-                spec = ListSpec(doc["kind"], doc["arg"])
-                body = json.dumps(doc["items"]).encode()
-                papers, _ = parse_list(body, spec, datetime.fromisoformat(doc["fetched_at"]).date())
-            except (OSError, ValueError, KeyError, TypeError, AttributeError, ScrapeError):
-                continue
-            for paper in papers:
-                index.setdefault(paper.id, paper)
-        return index
+        return self.cache.all_papers()
 
     def is_fresh(self, result: ListResult) -> bool:
         if result.fetched_at is None:
@@ -314,11 +348,13 @@ class ListSource:
             return self._fallback(spec, cached, "none of the items the site sent is a paper")
         if not papers and spec.kind in ("week", "month") and spec.days()[0] < PERIODS_FROM:
             return await self._from_days(spec, cached)
-        problem = await asyncio.to_thread(self.cache.store, spec, body, now)
+        problem = await asyncio.to_thread(self.cache.store, spec, body, now, papers, words)
         if problem:
             self.cache_problem = problem
         status: ListStatus = "ok" if papers else "empty"
-        return ListResult(spec, papers, status, now, highlights=words)
+        result = ListResult(spec, papers, status, now, highlights=words)
+        self._remember(result)
+        return result
 
     async def _fetch(self, spec: ListSpec) -> list[Any]:
         items: list[Any] = []

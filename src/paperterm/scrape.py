@@ -3,6 +3,9 @@
 No IO and no network here, so every capture and every corpus day can be fed straight in.
 Anything the site sends may be missing, null, of the wrong type or hostile; each accessor
 checks, and a bad item is skipped (and counted) rather than failing its day.
+
+Over 400 lines because it reads three shapes of the same record (the page's JSON, its
+rendered cards, the API) and they share the item parser: split, the checks would drift.
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ The file is the user's and must never be lost:
   then, so what the screen shows has reached the disk;
 - the UI thread never waits on the file lock: only saves take it, and they hold the
   in-memory mutex just long enough to copy or swap the data.
+
+Over 400 lines because each of those rules guards the same file and the same lock; a
+store split across modules would make it harder to see that every path keeps them.
 """
 
 from __future__ import annotations

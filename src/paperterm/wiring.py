@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from paperterm.config import Config
 from paperterm.library import Library
 from paperterm.seen import SeenStore
 from paperterm.startup import Startup
 from paperterm.state import StateStore
+
+if TYPE_CHECKING:
+    from paperterm.topics import TopicStore
 
 
 class Opener(Protocol):
@@ -45,7 +48,21 @@ class Wiring:
     """--feed: the feed to open over the days (else the config's `start_feed`)."""
     search: str | None = None
     """--search: a search of the site to open over the days."""
+    start_topic: str | None = None
+    """--topic: a saved topic to open over the days."""
     _opener: Opener | None = None
+    _topics: TopicStore | None = None
+
+    @property
+    def topics(self) -> TopicStore:
+        """The topics (config and saved); `load()` it off the event loop before use."""
+        if self._topics is None:
+            from paperterm import paths
+            from paperterm.topics import TopicStore, topics_from_config
+
+            configured = topics_from_config(self.config.topic, self.config.problems)
+            self._topics = TopicStore(paths.data_dir() / "topics.toml", configured)
+        return self._topics
 
     @property
     def opener(self) -> Opener:

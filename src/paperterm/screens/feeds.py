@@ -21,7 +21,8 @@ from paperterm.listing import LIST_SORT_ORDER, Sort
 from paperterm.lists import NOT_CACHED, ListResult, ListSpec, starred_papers
 from paperterm.model import Paper
 from paperterm.screens.papers import PapersScreen, bindings_for
-from paperterm.session import ReadingSession, next_sort
+from paperterm.session import Flags, ReadingSession, next_sort
+from paperterm.topics import Topic
 from paperterm.widgets.paper_list import day_label, month_label
 from paperterm.wiring import Wiring
 
@@ -37,8 +38,10 @@ class FeedScreen(PapersScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("lists")
 
-    def __init__(self, wiring: Wiring, session: ReadingSession, sort: Sort) -> None:
-        super().__init__(wiring, session)
+    def __init__(
+        self, wiring: Wiring, session: ReadingSession, sort: Sort, flags: Flags | None = None
+    ) -> None:
+        super().__init__(wiring, session, flags)
         self._sort: Sort = sort
         self.loaded = False
 
@@ -89,9 +92,15 @@ class FeedScreen(PapersScreen):
 class ListScreen(FeedScreen):
     """A search, a week, a month or trending."""
 
-    def __init__(self, wiring: Wiring, session: ReadingSession, spec: ListSpec) -> None:
+    def __init__(
+        self,
+        wiring: Wiring,
+        session: ReadingSession,
+        spec: ListSpec,
+        flags: Flags | None = None,
+    ) -> None:
         ranked = spec.kind in ("search", "trending")
-        super().__init__(wiring, session, "site" if ranked else "upvotes")
+        super().__init__(wiring, session, "site" if ranked else "upvotes", flags)
         self.spec = spec
         self.result: ListResult | None = None
         self.by_day = spec.kind in ("week", "month")
@@ -131,6 +140,10 @@ class ListScreen(FeedScreen):
         return self.spec.title
 
     async def load(self, force: bool) -> None:
+        await self.load_list(force)
+        self.painted()
+
+    async def load_list(self, force: bool) -> None:
         lists = self.wiring.library.lists
         spec = self.spec
         self.status.progress = f"loading {spec.title}…"
@@ -148,7 +161,7 @@ class ListScreen(FeedScreen):
         if result.fetched_at is not None:
             verb = "cached" if result.from_cache else "updated"
             age = f" · {verb} {describe_age(self.wiring.clock() - result.fetched_at)}"
-        self.status.source = f"{spec.title} · {where}{age}"
+        self.status.source = f"{self.feed_name} · {where}{age}"
         self.status.note = result.message or result.note
         if result.message and result.papers:
             self.notify(
@@ -160,7 +173,6 @@ class ListScreen(FeedScreen):
         if problem:
             lists.cache_problem = None
             self.notify(problem, severity="warning", markup=False)
-        self.painted()
 
     def empty_text(self) -> Content:
         if self.query_obj is not None or self.session.hide_read:
@@ -196,6 +208,37 @@ class ListScreen(FeedScreen):
         self.rebuild()
         self.show_paper(None)
         self.reload(force=False)
+
+    def action_save_topic(self) -> None:
+        if self.spec.kind != "search":
+            self.notify("Only a search can be saved as a topic (F searches).", markup=False)
+            return
+
+        def named(name: str | None) -> None:
+            if name:
+                self.run_worker(self._save_topic(name), name="save topic", exit_on_error=False)
+
+        from paperterm.widgets.dialogs import SearchPrompt
+
+        prompt = SearchPrompt(
+            title=f"Save {self.spec.arg!r} as the topic named:", placeholder="", value=self.spec.arg
+        )
+        self.app.push_screen(prompt, named)
+
+    async def _save_topic(self, name: str) -> None:
+        store = self.wiring.topics
+        ids = [p.id for p in self.result.papers] if self.result else []
+        now = self.wiring.clock()
+
+        def save() -> None:
+            if not store.loaded:
+                store.load()
+            store.visited(store.add(name, self.spec.arg), ids, now)  # what is shown is seen
+
+        await asyncio.to_thread(save)
+        self.notify(
+            f"Saved the topic {name!r}: f lists it, with its new papers counted.", markup=False
+        )
 
     def action_toggle_grouping(self) -> None:
         if self.spec.kind not in ("week", "month"):
@@ -267,3 +310,45 @@ def _grouped(
     for paper in papers:
         groups.setdefault(key(paper), []).append(paper)
     return [(d, tuple(ps)) for d, ps in groups.items()]
+
+
+class TopicFlags(Flags):
+    """A topic's 'new': the papers it had not shown before this visit."""
+
+    def __init__(self, base: Flags) -> None:
+        super().__init__(base.store, base.seen)
+        self.new: set[str] = set()
+
+    def is_new(self, paper: Paper) -> bool:
+        return paper.id in self.new
+
+
+class TopicScreen(ListScreen):
+    """A saved search: its papers new since the last visit carry ✦, then count as seen."""
+
+    def __init__(self, wiring: Wiring, session: ReadingSession, topic: Topic) -> None:
+        self.topic = topic
+        self.topic_flags = TopicFlags(session.flags)
+        super().__init__(wiring, session, topic.spec, self.topic_flags)
+
+    @property
+    def feed_name(self) -> str:
+        return f"Topic: {self.topic.name}"
+
+    async def load(self, force: bool) -> None:
+        await self.load_list(force)
+        result = self.result
+        if result is not None and result.status == "ok":
+            store = self.wiring.topics
+            ids = [p.id for p in result.papers]
+            now = self.wiring.clock()
+            self.topic_flags.new = await asyncio.to_thread(store.visited, self.topic, ids, now)
+            store.counts[self.topic.name] = 0
+            if self.topic_flags.new:
+                count = len(self.topic_flags.new)
+                self.notify(
+                    f"{count} new in {self.topic.name} since you last looked (N jumps)",
+                    markup=False,
+                )
+        self.paper_list.repaint_all()
+        self.painted()

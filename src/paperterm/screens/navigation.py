@@ -3,6 +3,7 @@ entries of the feed list. Screens post `OpenFeed`; only the App knows the screen
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -10,7 +11,13 @@ from textual.message import Message
 
 from paperterm.lists import ListSpec, month_of, week_of
 
-Feed = ListSpec | Literal["days", "starred"]
+
+@dataclass(frozen=True)
+class TopicFeed:
+    name: str
+
+
+Feed = ListSpec | TopicFeed | Literal["days", "starred"]
 
 FEED_NAMES = ("days", "week", "month", "trending", "starred")
 
@@ -30,8 +37,14 @@ def feed_for(name: str, today: date) -> Feed:
     raise ValueError(f"no feed is called {name!r} ({', '.join(FEED_NAMES)})")
 
 
-def feed_menu(today: date, searches: tuple[str, ...], starred: int) -> list[tuple[str, str, Feed]]:
-    """The feed list: (name, what it holds, feed), days first, then the searches."""
+def feed_menu(
+    today: date,
+    searches: tuple[str, ...],
+    starred: int,
+    topics: list[tuple[str, int | None]] | None = None,
+) -> list[tuple[str, str, Feed]]:
+    """The feed list: (name, what it holds, feed), days first, then the topics with their
+    new counts (None: not checked yet), then the past searches."""
     week, month = week_of(today), month_of(today)
     entries: list[tuple[str, str, Feed]] = [
         ("Days", "the Daily Papers, newest first", "days"),
@@ -40,6 +53,9 @@ def feed_menu(today: date, searches: tuple[str, ...], starred: int) -> list[tupl
         ("Trending", "by GitHub-stars activity", ListSpec("trending")),
         ("Starred", f"{starred} paper{'s' if starred != 1 else ''}, offline too", "starred"),
     ]
+    for name, new in topics or []:
+        what = "not checked yet" if new is None else f"{new} new" if new else "nothing new"
+        entries.append((f"Topic: {name}", what, TopicFeed(name)))
     entries += [(f"Search: {q}", "a past search", ListSpec("search", q)) for q in searches]
     # The dialog gives a name 22 columns: a long query is cut there, not wrapped.
     return [(n if len(n) <= 22 else n[:21] + "…", what, feed) for n, what, feed in entries]

@@ -37,7 +37,7 @@ from paperterm.query import Query, QueryError, highlight_pattern, parse_query
 from paperterm.screens.failures import report_worker_failure
 from paperterm.screens.links import LinkActions
 from paperterm.screens.navigation import OpenFeed, feed_menu
-from paperterm.session import ReadingSession
+from paperterm.session import Flags, ReadingSession
 from paperterm.text import plural
 from paperterm.widgets.abstract import AbstractPane, paper_content
 from paperterm.widgets.filter_input import FilterInput
@@ -66,13 +66,15 @@ def bindings_for(*where: keys.Scope) -> list[BindingType]:
 class PapersScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("papers")
 
-    def __init__(self, wiring: Wiring, session: ReadingSession) -> None:
+    def __init__(self, wiring: Wiring, session: ReadingSession, flags: Flags | None = None) -> None:
         super().__init__()
         self.wiring = wiring
         self.store = wiring.store
         self.seen = wiring.seen
         self.session = session
-        self.flags = session.flags
+        self.flags = flags or session.flags
+        """Read, starred, saving and new, as this screen shows them (a topic has its own
+        'new')."""
         self.listing = Listing()
         self.query_obj: Query | None = None
         self.user_moved = False
@@ -287,7 +289,7 @@ class PapersScreen(Screen[None]):
             self.store.is_starred(paper.id),
             self.store.is_read(paper.id),
             self.store.is_pending(paper.id),
-            self.seen.is_new(paper),
+            self.flags.is_new(paper),
             self.seen.movement(paper),
         )
         starred, read, pending, new, movement = flags
@@ -385,7 +387,7 @@ class PapersScreen(Screen[None]):
             self.notify("No unread papers in the list.", markup=False)
 
     def action_next_new(self) -> None:
-        if not self.paper_list.find_next(lambda p: self.seen.is_new(p)):
+        if not self.paper_list.find_next(self.flags.is_new):
             self.notify("No papers new since your last visit.", markup=False)
 
     def action_switch_pane(self) -> None:
@@ -544,7 +546,9 @@ class PapersScreen(Screen[None]):
 
     def action_feeds(self) -> None:
         today = self.wiring.clock().date()
-        entries = feed_menu(today, self.session.searches, len(self.store.starred_ids))
+        store = self.wiring.topics
+        topics = [(t.name, store.counts.get(t.name)) for t in store.topics] if store.loaded else []
+        entries = feed_menu(today, self.session.searches, len(self.store.starred_ids), topics)
 
         def chosen(index: int | None) -> None:
             if index is not None:

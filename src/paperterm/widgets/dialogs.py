@@ -192,7 +192,8 @@ class GotoDate(ModalScreen[date | None]):
 
 
 class SearchPrompt(ModalScreen[str | None]):
-    """Ask what to search the site for (any year; `/` filters what is loaded instead)."""
+    """Ask for one line: what to search the site for (any year; `/` filters what is
+    loaded instead), or a name to save a search under."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="search.cancel")]
     DEFAULT_CSS = """
@@ -203,14 +204,24 @@ class SearchPrompt(ModalScreen[str | None]):
     }
     """
 
-    def __init__(self, recent: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        recent: tuple[str, ...] = (),
+        *,
+        title: str = "Search Hugging Face papers (any year):",
+        placeholder: str = "e.g. LoRA fine-tuning",
+        value: str = "",
+    ) -> None:
         super().__init__()
         self.recent = recent
+        self.title_text = title
+        self.placeholder = placeholder
+        self.value = value
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content("Search Hugging Face papers (any year):"))
-            yield Input(placeholder="e.g. LoRA fine-tuning", id="search-input")
+            yield Static(Content(self.title_text))
+            yield Input(self.value, placeholder=self.placeholder, id="search-input")
             if self.recent:
                 shown = "  ·  ".join(self.recent[:4])
                 yield Static(Content.assemble(("recent: ", "$text-muted"), shown))

@@ -2,6 +2,9 @@
 
 One widget for the whole list (not one per row): 10,000 papers cost the same to scroll as
 ten, and a filter keystroke only swaps the row list.
+
+Over 400 lines because the line API's caches (content per row, strips per look) and the
+cursor's moves must agree on every index; apart, one would go stale against the other.
 """
 
 from __future__ import annotations
