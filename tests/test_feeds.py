@@ -322,3 +322,46 @@ def test_a_damaged_topics_file_is_set_aside_and_config_topics_are_kept(
     assert list(path.parent.glob("topics.toml.corrupt-*"))  # kept, not overwritten
     # From the backup: the last good file read before the damage (one save behind).
     assert [t.name for t in again.topics] == ["LoRA", "Kazakh"]
+
+
+def test_one_paper_is_the_newest_copy_any_feed_brought() -> None:
+    from paperterm.model import Paper
+    from paperterm.paperbook import PaperBook
+
+    morning = datetime(2026, 8, 21, 8, tzinfo=UTC)
+    day_copy = Paper("2608.00001", "A title", date(2026, 8, 21), upvotes=5)
+    search_copy = Paper("2608.00001", "A title", date(2026, 8, 20), upvotes=40, github_stars=9)
+    book = PaperBook()
+    days = (day_copy,)
+    assert book.merge(days, morning) is days  # nothing newer: the same tuple, caches hold
+    found = book.merge((search_copy,), morning + timedelta(hours=3))
+    assert found == (search_copy,)
+    later_day = book.merge((day_copy,), morning + timedelta(hours=1))  # an older answer
+    assert later_day[0].upvotes == 40 and later_day[0].github_stars == 9
+    assert later_day[0].day == date(2026, 8, 21)  # listed on its own feed's day
+    assert book.newest(day_copy).upvotes == 40
+
+
+async def test_hostile_search_highlights_and_queries_render_as_text(
+    feeds: FakeHF, private_dirs: dict[str, Path]
+) -> None:
+    item = json.loads(json.dumps(KAZAKH[0]))
+    item["highlightedTitle"] = [
+        {"type": "highlight", "text": "[@click=app.quit]Kaz[/]\x1b[2J"},
+        {"type": "text", "text": " rest"},
+    ]
+    item["paper"]["title"] = "[@click=app.quit]Kaz[/] \x1b]8;;http://evil\x07 Dataset"
+    feeds.add_search("[b]kaz[/b]", [item])
+    app = make_app(private_dirs, end=None, days=None, now=AFTER_WEEK)
+    async with app.run_test(size=(130, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("F", *"[b]kaz[/b]", "enter")
+        await settle_feed(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ListScreen)
+        rows = "\n".join(screen.paper_list.render_line(y).text for y in range(4))
+        assert "[@click=app.quit]Kaz[/]" in rows and "\x1b" not in rows
+        assert "Search: [b]kaz[/b]" in screen.status_bar.plain  # the query, as typed
+        await pilot.click("#papers", offset=(20, 1))
+        await pilot.pause()
+        assert app.is_running

@@ -17,6 +17,7 @@ from typing import Literal
 from paperterm.config import Config
 from paperterm.listing import SORT_ORDER, Sort
 from paperterm.model import Paper
+from paperterm.paperbook import PaperBook
 from paperterm.prefs import MAX_SEARCHES, ViewPrefs
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore, Table
@@ -119,6 +120,8 @@ class ReadingSession:
         self.hide_read = config.hide_read
         self.read_rule = ReadRule(config.read_delay)
         self.searches: tuple[str, ...] = ()
+        self.book = PaperBook()
+        """The newest copy of each paper any feed brought (see paperbook.py)."""
 
     # ------------------------------------------------------------ view
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date
 from typing import ClassVar
 
@@ -148,6 +149,11 @@ class DayReaderScreen(PapersScreen):
 
     def receive(self, results: list[DayResult], from_cache: bool = False) -> None:
         """Merge loaded days into the list, keeping the cursor on its paper."""
+        book = self.session.book
+        results = [
+            r if not r.papers else replace(r, papers=book.merge(r.papers, r.fetched_at))
+            for r in results
+        ]
         for result in results:
             self.seen.record(result.papers)
         if from_cache and results:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 from typing import ClassVar
 
@@ -154,7 +155,8 @@ class ListScreen(FeedScreen):
             self.status.progress = ""
         if spec != self.spec:
             return  # the user moved on to another week while this one loaded
-        self.result = result
+        papers = self.session.book.merge(result.papers, result.fetched_at)
+        self.result = result if papers is result.papers else replace(result, papers=papers)
         self._site_words = site_pattern(result.highlights)
         where = self.wiring.config.base_url.split("://", 1)[-1].rstrip("/")
         age = ""
@@ -282,7 +284,8 @@ class StarredScreen(FeedScreen):
             return starred_papers(self.store, index)
 
         papers = await asyncio.to_thread(read)
-        self.papers = papers
+        book = self.session.book
+        self.papers = tuple(book.newest(p) for p in papers)
         missing = sum(1 for p in papers if p.title.startswith(NOT_CACHED))
         self.status.source = f"Starred · {len(papers)} papers, from the state and the cache"
         self.status.note = f"{missing} not in the cache: listed by id" if missing else ""

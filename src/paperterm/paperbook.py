@@ -1,0 +1,56 @@
+"""One paper, one record: the newest copy any feed brought.
+
+The day feed, a search, a week and trending each fetch papers at their own times, so the
+same paper can come with other upvotes, stars or links. Every feed's answer passes
+through the one `PaperBook` of the session as it arrives: each paper is shown as the
+newest copy known (keeping the feed's own day, which is where that feed lists it), and a
+newer copy replaces the book's. No Textual; the reader and the CLI alike can use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from paperterm.model import Paper
+
+
+class PaperBook:
+    def __init__(self) -> None:
+        self._newest: dict[str, tuple[datetime, Paper]] = {}
+
+    def __len__(self) -> int:
+        return len(self._newest)
+
+    def merge(self, papers: tuple[Paper, ...], fetched_at: datetime | None) -> tuple[Paper, ...]:
+        """These papers as the newest copies known; the same tuple when nothing is newer
+        (the list's caches key on it)."""
+        if fetched_at is None:
+            return papers
+        out: list[Paper] = []
+        changed = False
+        book = self._newest
+        for paper in papers:
+            known = book.get(paper.id)
+            if known is None or known[0] <= fetched_at:
+                book[paper.id] = (fetched_at, paper)
+                out.append(paper)
+                continue
+            newer = known[1]
+            if newer == paper or _same_data(newer, paper):
+                out.append(paper)
+                continue
+            out.append(replace(newer, day=paper.day))
+            changed = True
+        return tuple(out) if changed else papers
+
+    def newest(self, paper: Paper) -> Paper:
+        """The newest copy of this paper the session has seen, listed on its own day."""
+        known = self._newest.get(paper.id)
+        if known is None or known[1] == paper:
+            return paper
+        return replace(known[1], day=paper.day)
+
+
+def _same_data(a: Paper, b: Paper) -> bool:
+    return replace(a, day=b.day) == b
