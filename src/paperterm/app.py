@@ -26,11 +26,8 @@ from textual.worker import Worker
 from paperterm import crashlog, gcpolicy, keys, paths
 from paperterm.config import load_config
 from paperterm.library import Library
-from paperterm.lists import ListSpec
 from paperterm.screens.day_reader import DayReaderScreen
 from paperterm.screens.failures import report_worker_failure
-from paperterm.screens.feeds import ListScreen, StarredScreen, TopicScreen
-from paperterm.screens.navigation import OpenFeed, TopicFeed, feed_for
 from paperterm.screens.papers import PapersScreen, bindings_for
 from paperterm.seen import SeenStore
 from paperterm.session import ReadingSession
@@ -41,6 +38,8 @@ from paperterm.wiring import Wiring
 if TYPE_CHECKING:
     from textual.actions import ActionParseResult
     from textual.dom import DOMNode
+
+    from paperterm.screens.navigation import OpenFeed
 
 QUERY_HELP = """\
   words            all must match title, authors or abstract at the start of
@@ -98,12 +97,17 @@ class PapertermApp(App[None]):
         self.run_worker(self._check_topics(), name="check topics", exit_on_error=False)
 
     async def _check_topics(self) -> None:
-        """Read the topics and count what is new in each (the feed list shows it)."""
+        """Read the topics and count what is new in each (the feed list shows it): after
+        the days are painted and refreshed, so the first frame does not wait for it."""
+        if not self.wiring.start_topic:
+            await self.reader.refreshed.wait()
         store = self.wiring.topics
         await asyncio.to_thread(store.load)
         if store.problem:
             self.notify(store.problem, severity="warning", markup=False, timeout=10)
         if self.wiring.start_topic:
+            from paperterm.screens.navigation import OpenFeed, TopicFeed
+
             self.post_message(OpenFeed(TopicFeed(self.wiring.start_topic)))
         if store.topics:
             await store.check(self.library.lists, offline=self.wiring.offline)
@@ -130,6 +134,10 @@ class PapertermApp(App[None]):
 
     async def on_open_feed(self, message: OpenFeed) -> None:
         """Another feed: over the day reader, which stays at the bottom of the stack."""
+        # Imported on first use: the feeds cost start-up nothing until one is opened.
+        from paperterm.screens.feeds import ListScreen, StarredScreen, TopicScreen
+        from paperterm.screens.navigation import TopicFeed
+
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         feed = message.feed
@@ -149,6 +157,11 @@ class PapertermApp(App[None]):
     def _start_feed(self) -> None:
         """`--feed`, `--search` or the config's `start_feed`: opened over the days."""
         wiring = self.wiring
+        if not (wiring.search or wiring.start_feed or self.config.start_feed != "days"):
+            return
+        from paperterm.lists import ListSpec
+        from paperterm.screens.navigation import OpenFeed, feed_for
+
         if wiring.search:
             self.session.remember_search(wiring.search)
             self.post_message(OpenFeed(ListSpec("search", wiring.search)))
@@ -185,11 +198,10 @@ class PapertermApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        scopes = getattr(screen, "SCOPES", ())
         applies: dict[keys.Scope, DOMNode | None] = {
-            "app": self,
-            "papers": screen if isinstance(screen, PapersScreen) else None,
-            "days": screen if isinstance(screen, DayReaderScreen) else None,
-            "lists": screen if isinstance(screen, (ListScreen, StarredScreen)) else None,
+            scope: (self if scope == "app" else screen if scope in scopes else None)
+            for scope in ("app", "papers", "days", "lists")
         }
         for spec in keys.TABLE:
             target = applies[spec.where]

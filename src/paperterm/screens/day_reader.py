@@ -20,6 +20,7 @@ from textual.content import Content
 
 from paperterm import gcpolicy
 from paperterm.feed import DayFeed
+from paperterm.keys import Scope
 from paperterm.library import DayResult
 from paperterm.model import Paper
 from paperterm.screens.papers import PapersScreen, bindings_for
@@ -31,6 +32,7 @@ from paperterm.wiring import Wiring
 
 class DayReaderScreen(PapersScreen):
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("days")
+    SCOPES: ClassVar[tuple[Scope, ...]] = ("papers", "days")
 
     def __init__(self, wiring: Wiring, session: ReadingSession) -> None:
         super().__init__(wiring, session)

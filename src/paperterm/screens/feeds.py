@@ -17,6 +17,7 @@ from typing import ClassVar
 from textual.binding import BindingType
 from textual.content import Content
 
+from paperterm.keys import Scope
 from paperterm.library import describe_age
 from paperterm.listing import LIST_SORT_ORDER, Sort
 from paperterm.lists import NOT_CACHED, ListResult, ListSpec, starred_papers
@@ -38,6 +39,7 @@ class FeedScreen(PapersScreen):
     """What the feeds other than days share: their own sort, reload and feed keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("lists")
+    SCOPES: ClassVar[tuple[Scope, ...]] = ("papers", "lists")
 
     def __init__(
         self, wiring: Wiring, session: ReadingSession, sort: Sort, flags: Flags | None = None

@@ -30,13 +30,11 @@ from textual.worker import Worker
 
 from paperterm import gcpolicy, keys, paths
 from paperterm.listing import SORTS, Listing, Sort
-from paperterm.lists import ListSpec
 from paperterm.model import Paper
 from paperterm.prefs import ViewPrefs, save_prefs
 from paperterm.query import Query, QueryError, highlight_pattern, parse_query
 from paperterm.screens.failures import report_worker_failure
 from paperterm.screens.links import LinkActions
-from paperterm.screens.navigation import OpenFeed, feed_menu
 from paperterm.session import Flags, ReadingSession
 from paperterm.text import plural
 from paperterm.widgets.abstract import AbstractPane, paper_content
@@ -65,6 +63,8 @@ def bindings_for(*where: keys.Scope) -> list[BindingType]:
 
 class PapersScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("papers")
+    SCOPES: ClassVar[tuple[keys.Scope, ...]] = ("papers",)
+    """Where its keys come from: what the palette offers on it."""
 
     def __init__(self, wiring: Wiring, session: ReadingSession, flags: Flags | None = None) -> None:
         super().__init__()
@@ -534,6 +534,9 @@ class PapersScreen(Screen[None]):
     # ------------------------------------------------------------ actions: feeds
 
     def action_search(self) -> None:
+        from paperterm.lists import ListSpec
+        from paperterm.screens.navigation import OpenFeed
+
         def chosen(query: str | None) -> None:
             if query:
                 self.session.remember_search(query)
@@ -545,6 +548,8 @@ class PapersScreen(Screen[None]):
         self.app.push_screen(SearchPrompt(self.session.searches), chosen)
 
     def action_feeds(self) -> None:
+        from paperterm.screens.navigation import OpenFeed, feed_menu
+
         today = self.wiring.clock().date()
         store = self.wiring.topics
         topics = [(t.name, store.counts.get(t.name)) for t in store.topics] if store.loaded else []
