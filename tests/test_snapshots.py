@@ -175,3 +175,33 @@ def test_feed_list(
 ) -> None:
     """f: every feed, with what it holds."""
     assert snap_compare(demo(tmp_path, bodies), press=["f"], terminal_size=SIZE, run_before=ready)
+
+
+def test_search_prompt(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
+    """F: the search prompt, a query typed."""
+
+    async def typing(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("F")
+        from textual.widgets import Input
+
+        pilot.app.screen.query_one(Input).cursor_blink = False  # on or off at the shot
+        await pilot.press(*"LoRA fine-tuning")
+        await pilot.pause()
+
+    assert snap_compare(demo(tmp_path, bodies), terminal_size=SIZE, run_before=typing)
+
+
+def test_starred(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
+    """f 5: every starred paper, newest star first, from the cache."""
+
+    async def opened(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("f", "5")
+        await settled(pilot)
+
+    assert snap_compare(demo(tmp_path, bodies), terminal_size=SIZE, run_before=opened)
