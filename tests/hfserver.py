@@ -44,6 +44,7 @@ class FakeHF:
         self.peak_in_flight = 0
         self._lock = threading.Lock()
         self.searches: dict[str, list[Any]] = {}
+        self.details: dict[str, dict[str, Any]] = {}
         self.periods: dict[str, list[Any]] = {}
         self.etags = True
         handler = self._handler()
@@ -88,6 +89,10 @@ class FakeHF:
     def add_period(self, key: str, items: list[Any]) -> None:
         """The answer to ?week=key, ?month=key or (key 'trending') ?sort=trending."""
         self.periods[key] = items
+
+    def add_detail(self, paper_id: str, answer: dict[str, Any]) -> None:
+        """The answer to /api/papers/<id> (any other id: 404, as the site)."""
+        self.details[paper_id] = answer
 
     def add_page(self, day: date, body: bytes) -> None:
         self.pages[day] = body
@@ -154,7 +159,13 @@ class FakeHF:
             self._send(h, item)
             return
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        if parts.path == "/api/papers/search":
+        if parts.path.startswith("/api/papers/") and parts.path != "/api/papers/search":
+            answer = self.details.get(parts.path.rsplit("/", 1)[-1])
+            if answer is None:
+                self._send(h, Scripted(404, b'{"error":"Paper not found"}'))
+            else:
+                self._send(h, Scripted(200, json.dumps(answer).encode()))
+        elif parts.path == "/api/papers/search":
             found = self.searches.get(" ".join(query.get("q", "").casefold().split()), [])
             limit = int(query.get("limit", "50"))
             self._send(h, Scripted(200, json.dumps(found[:limit]).encode()))

@@ -127,7 +127,7 @@ def test_2026_page_end_to_end(fake_hf: FakeHF) -> None:
     [
         (["list", "--date", "2024-13-01"], "not a date"),
         (["list", "--days", "zero"], "not a whole number"),
-        (["star", "9999.99999"], "unknown paper id"),
+        (["star", "9999.99999"], "9999.99999 could not be checked"),
     ],
 )
 def test_bad_input_is_one_line_not_a_traceback(args: list[str], message: str) -> None:

@@ -122,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("ids", nargs="+", metavar="ID", help="arXiv id or paper URL")
+        p.add_argument(
+            "--offline", action="store_true", help="do not ask the site about unknown ids"
+        )
+    p_show = sub.add_parser("show", help="print one paper's page: detail and linked repos")
+    p_show.add_argument("id", metavar="ID", help="arXiv id or paper URL")
+    p_show.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p_show.add_argument("--offline", action="store_true", help="the cached detail only")
     return parser
 
 
@@ -145,6 +152,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return run_reader(args)
         if args.command == "list":
             return asyncio.run(cmd_list(args))
+        if args.command == "show":
+            from paperterm.cli_feeds import cmd_show
+
+            return asyncio.run(cmd_show(args, _library(), _state(), normalise_id(args.id)))
         if args.command == "topics":
             from paperterm.cli_feeds import cmd_topics
 
@@ -344,10 +355,13 @@ def cmd_state(args: argparse.Namespace) -> int:
     for raw in args.ids:
         pid = normalise_id(raw)
         if library.find_paper(pid) is None:
-            raise CliError(
-                f"unknown paper id {raw!r}: not in the cache (run `paperterm fetch`, "
-                "`paperterm list` for its day, or `paperterm search` first)"
-            )
+            # The site knows every paper by id: ask it, and keep the answer (Starred
+            # shows the paper from it).
+            from paperterm.cli_feeds import look_up
+
+            problem = asyncio.run(look_up(library, pid, offline=args.offline))
+            if problem:
+                raise CliError(f"{raw}: {problem}; nothing changed")
         if args.command in ("star", "unstar"):
             session.set_starred(pid, args.command == "star")
         else:

@@ -57,7 +57,8 @@ async def cmd_list_feed(args: argparse.Namespace, library: Library, store: State
         import asyncio
 
         def read() -> tuple[Paper, ...]:
-            index = library.lists.paper_index()
+            index = library.details.all_papers()
+            index.update(library.lists.paper_index())
             index.update(library.paper_index())
             return starred_papers(store, index)
 
@@ -188,3 +189,92 @@ async def cmd_topics(args: argparse.Namespace, library: Library) -> int:
     if any(row["new"] for row in rows):
         return 0
     return EXIT_CHECK_FAILED if failed else EXIT_NOTHING_NEW
+
+
+async def look_up(library: Library, paper_id: str, *, offline: bool) -> str | None:
+    """Ask the site about an id no cache holds; why it cannot be used, or None."""
+    try:
+        result = await library.details.load(paper_id, offline=offline)
+    finally:
+        await library.aclose()
+    if result.detail is not None:
+        return None
+    if result.status == "not_found":
+        return f"{paper_id} is not on Hugging Face Papers"
+    if result.status == "missing":
+        return f"{paper_id} is not in the cache, and offline it could not be checked"
+    return f"{paper_id} could not be checked ({result.message})"
+
+
+async def cmd_show(
+    args: argparse.Namespace, library: Library, store: StateStore, paper_id: str
+) -> int:
+    try:
+        result = await library.details.load(paper_id, offline=args.offline)
+    finally:
+        await library.aclose()
+    detail = result.detail
+    if detail is None:
+        problem = {
+            "not_found": f"{paper_id} is not on Hugging Face Papers",
+            "missing": f"{paper_id}: offline, and not in the cache",
+        }.get(result.status, f"{paper_id} could not be loaded ({result.message})")
+        print(f"paperterm: {problem}", file=sys.stderr)
+        return EXIT_FAILURE
+    if result.message:
+        print(f"paperterm: {result.message}; the cached detail is shown", file=sys.stderr)
+    paper = detail.paper
+    if args.json:
+        record = detail.to_json()
+        record["read"] = store.is_read(paper.id)
+        record["starred"] = store.is_starred(paper.id)
+        json.dump(record, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    age = "fresh"
+    if result.from_cache and result.fetched_at is not None:
+        age = describe_age(library.clock() - result.fetched_at)
+    marks = " ".join(
+        m
+        for m, on in (("★ starred", store.is_starred(paper.id)), ("read", store.is_read(paper.id)))
+        if on
+    )
+    lines = [
+        paper.title,
+        f"{paper.id} · {plural(paper.upvotes, 'upvote')} · {plural(paper.comments, 'comment')}"
+        f" · feed day {paper.day:%a %Y-%m-%d} · {age}" + (f" · {marks}" if marks else ""),
+        f"Authors   {', '.join(paper.authors[:12])}"
+        + (f" and {paper.author_count - 12} more" if paper.author_count > 12 else ""),
+    ]
+    if paper.organization:
+        lines.append(f"Org       {paper.organization}")
+    if paper.submitter:
+        lines.append(f"Submitter {paper.submitter}")
+    if paper.github:
+        stars = f"  ★{paper.github_stars:,}" if paper.github_stars is not None else ""
+        added = f"  (added by {detail.code_added_by})" if detail.code_added_by else ""
+        lines.append(f"Code      {paper.github}{stars}{added}")
+    if paper.project_page:
+        lines.append(f"Project   {paper.project_page}")
+    for kind in ("model", "dataset", "space"):
+        total = detail.total(kind)
+        if not total:
+            continue
+        lines.append(f"{plural(total, kind).capitalize():<10}")
+        for repo in (r for r in detail.repos if r.kind == kind):
+            figures = " ".join(
+                f
+                for f in (
+                    f"↓{repo.downloads:,}" if repo.downloads is not None else "",
+                    f"♥{repo.likes:,}" if repo.likes is not None else "",
+                )
+                if f
+            )
+            lines.append(f"  {repo.url}  {figures}")
+    lines += [f"Links     {paper.hf_url}  {paper.arxiv_url}  {paper.pdf_url}"]
+    if paper.ai_summary:
+        lines += ["", "AI summary", paper.ai_summary]
+    if paper.abstract:
+        lines += ["", "Abstract", paper.abstract]
+    print("\n".join(lines))
+    return 0

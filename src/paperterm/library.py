@@ -38,6 +38,7 @@ from paperterm.scrape import (
 )
 
 if TYPE_CHECKING:
+    from paperterm.detail import DetailSource
     from paperterm.fetch import Fetcher
     from paperterm.lists import ListSource
 
@@ -184,6 +185,15 @@ class Library:
             days=self.load_days,
         )
 
+    @functools.cached_property
+    def details(self) -> DetailSource:
+        """One paper by id (`/api/papers/{id}`), cached beside the days."""
+        from paperterm.detail import DetailSource
+
+        return DetailSource(
+            lambda: self.fetcher, self.cache.root.parent / "details", clock=lambda: self.clock()
+        )
+
     def paper_index(self) -> dict[str, Paper]:
         """Every cached paper by id, the newest day's copy of each: what the starred list
         is made from. Reads the whole cache: run it in a thread."""
@@ -233,7 +243,11 @@ class Library:
                 for paper in result.papers:
                     if paper.id == paper_id:
                         return paper
-        return self.lists.paper_index().get(paper_id)  # a search or week brought it
+        found = self.lists.paper_index().get(paper_id)  # a search or week brought it
+        if found is None:
+            cached = self.details.cached(paper_id)  # looked up by id before
+            found = cached.detail.paper if cached and cached.detail else None
+        return found
 
     # ---------------------------------------------------------------- network
 

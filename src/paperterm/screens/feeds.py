@@ -281,7 +281,8 @@ class StarredScreen(FeedScreen):
         library = self.wiring.library
 
         def read() -> tuple[Paper, ...]:
-            index = library.lists.paper_index()
+            index = library.details.all_papers()  # looked up by id
+            index.update(library.lists.paper_index())
             index.update(library.paper_index())  # a day's copy is preferred to a search's
             return starred_papers(self.store, index)
 
