@@ -57,3 +57,33 @@ def test_an_unknown_id_stars_nothing_and_says_why(
         not (private_dirs["data"] / "state.toml").exists()
         or PID not in (private_dirs["data"] / "state.toml").read_text()
     )
+
+
+async def test_the_link_picker_lists_the_papers_linked_repos(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
+    from conftest import DAY_2024, PAGE_2024
+    from test_app import RecordingBrowser, current, make_app, settle
+    from textual.widgets import OptionList
+
+    from paperterm.widgets.dialogs import LinkPicker
+
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    browser = RecordingBrowser()
+    app = make_app(private_dirs, browser=browser)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(app, pilot)
+        paper = current(app)
+        fake_hf.add_detail(paper.id, {**DETAIL, "id": paper.id, "title": paper.title})
+        await pilot.press("l")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, LinkPicker)
+        url = "https://huggingface.co/datasets/WhySoCodius/in-context-grid-reasoning"
+        assert picker.links[-1] == ("Dataset ↓108 ♥1", url)  # downloads, likes
+        assert picker.query_one(OptionList).option_count == len(paper.links) + 1
+        await pilot.press(str(len(picker.links)))  # its number opens it
+        await app.workers.wait_for_complete()
+        assert browser.urls == [url]

@@ -4,7 +4,7 @@ browser started, else the link is shown and `y` copies it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -66,15 +66,25 @@ class LinkActions:
             return
         self.open(paper, label, url)
 
-    def pick(self, paper: Paper) -> None:
-        def chosen(url: str | None) -> None:
-            if url:
-                label = next((lbl for lbl, u in paper.links if u == url), "link")
-                self.open(paper, label, url)
-
+    def pick(self, paper: Paper, repos: Callable[[], Awaitable[list[tuple[str, str]]]]) -> None:
+        """The link picker; the paper's linked models, datasets and Spaces join it when
+        `repos` has them (from the cache at once, or once the site answers)."""
         from paperterm.widgets.dialogs import LinkPicker  # dialogs load when first opened
 
-        self.screen.app.push_screen(LinkPicker(paper.title, paper.links), chosen)
+        picker = LinkPicker(paper.title, paper.links)
+
+        def chosen(url: str | None) -> None:
+            if url:
+                label = next((lbl for lbl, u in picker.links if u == url), "link")
+                self.open(paper, label.strip(), url)
+
+        async def add_repos() -> None:
+            found = await repos()
+            if found and picker.is_attached:
+                picker.add_links(found)
+
+        self.screen.app.push_screen(picker, chosen)
+        self.screen.run_worker(add_repos(), name="linked repos", exit_on_error=False)
 
     def open(self, paper: Paper, label: str, url: str) -> None:
         try:

@@ -475,7 +475,25 @@ class PapersScreen(Screen[None]):
 
     def action_links(self) -> None:
         if (paper := self.paper_list.paper) is not None:
-            self.links.pick(paper)
+            self.links.pick(paper, lambda: self._linked_repos(paper))
+
+    async def _linked_repos(self, paper: Paper) -> list[tuple[str, str]]:
+        """The paper's models, datasets and Spaces on the site, as picker links."""
+        result = await self.wiring.library.details.load(paper.id, offline=self.wiring.offline)
+        if result.detail is None:
+            return []
+        out = []
+        for repo in result.detail.repos:
+            figures = " ".join(
+                f
+                for f in (
+                    f"↓{repo.downloads:,}" if repo.downloads is not None else "",
+                    f"♥{repo.likes:,}" if repo.likes is not None else "",
+                )
+                if f
+            )
+            out.append((f"{repo.kind.capitalize()} {figures}", repo.url))
+        return out
 
     def action_copy_link(self) -> None:
         self.links.copy(self.paper_list.paper)

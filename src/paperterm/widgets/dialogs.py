@@ -107,15 +107,7 @@ class LinkPicker(ModalScreen[str | None]):
                 Content.assemble(("Open a link of: ", "$text-muted"), (self.title_text, "bold"))
             )
             yield OptionList(
-                *(
-                    Option(
-                        Content.assemble(
-                            (f"{i + 1} ", "$text-muted"), (f"{label:<20}", "bold"), url
-                        ),
-                        id=str(i),
-                    )
-                    for i, (label, url) in enumerate(self.links)
-                ),
+                *(self._option(i, label, url) for i, (label, url) in enumerate(self.links)),
                 markup=False,
             )
             yield Static(
@@ -124,6 +116,23 @@ class LinkPicker(ModalScreen[str | None]):
                 ),
                 id="links-hint",
             )
+
+    @staticmethod
+    def _option(index: int, label: str, url: str) -> Option:
+        number = f"{index + 1} " if index < 9 else "  "
+        return Option(
+            Content.assemble((number, "$text-muted"), (f"{label:<20}", "bold"), url),
+            id=str(index),
+        )
+
+    def add_links(self, links: list[tuple[str, str]]) -> None:
+        """More links, found after the picker opened (the paper's linked repos)."""
+        options = self.query_one(OptionList)
+        start = len(self.links)
+        self.links.extend(links)
+        options.add_options(
+            [self._option(start + i, label, url) for i, (label, url) in enumerate(links)]
+        )
 
     def action_move(self, delta: int) -> None:
         options = self.query_one(OptionList)
