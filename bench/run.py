@@ -31,6 +31,11 @@ import termios
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from paperterm.app import PapertermApp
+    from paperterm.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -219,6 +224,39 @@ def startup_and_scale(bodies: dict[date, bytes], repeats: int) -> None:
 # ---------------------------------------------------------------- in-process UI timings
 
 
+def offline_reader(
+    root: Path, bodies: dict[date, bytes], days: int
+) -> tuple[Library, PapertermApp]:
+    """The reader over these days, cached under `root`, offline, at noon of NEWEST (what
+    the headless figures run): the library and the app, built by the factory."""
+    from paperterm.cache import DayCache
+    from paperterm.config import Config
+    from paperterm.factory import build_app
+    from paperterm.library import Library
+    from paperterm.scrape import parse_api, parse_page
+    from paperterm.seen import SeenStore
+    from paperterm.state import StateStore
+
+    seed(root / "cache", bodies)
+    config = Config(read_delay=60)
+    now = datetime(2026, 8, 21, 12, tzinfo=UTC)
+    library = Library(
+        config,
+        DayCache(root / "cache", {"page": parse_page, "api": parse_api}),
+        clock=lambda: now,
+    )
+    app = build_app(
+        library,
+        StateStore(root / "state.toml"),
+        seen=SeenStore(root / "seen.json"),
+        config=config,
+        end_date=NEWEST,
+        days=days,
+        offline=True,
+    )
+    return library, app
+
+
 async def ui_timings(bodies: dict[date, bytes], repeats: int) -> None:
     print(
         "filter keystroke and cursor move over every corpus day (headless Pilot, CPU time)",
@@ -231,33 +269,10 @@ async def ui_timings(bodies: dict[date, bytes], repeats: int) -> None:
     from textual.app import App
     from textual.widgets import Input, OptionList
 
-    from paperterm.cache import DayCache
-    from paperterm.config import Config
-    from paperterm.factory import build_app
-    from paperterm.library import Library
-    from paperterm.scrape import parse_api, parse_page
-    from paperterm.seen import SeenStore
-    from paperterm.state import StateStore
+    from paperterm.scrape import parse_api
 
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        seed(root / "cache", bodies)
-        config = Config(read_delay=60)
-        now = datetime(2026, 8, 21, 12, tzinfo=UTC)
-        library = Library(
-            config,
-            DayCache(root / "cache", {"page": parse_page, "api": parse_api}),
-            clock=lambda: now,
-        )
-        app = build_app(
-            library,
-            StateStore(root / "state.toml"),
-            seen=SeenStore(root / "seen.json"),
-            config=config,
-            end_date=NEWEST,
-            days=(NEWEST - min(bodies)).days + 1,
-            offline=True,
-        )
+        _, app = offline_reader(Path(tmp), bodies, (NEWEST - min(bodies)).days + 1)
         query = "diffusion model video generation"
         filter_times: list[float] = []
         move_times: list[float] = []
@@ -347,17 +362,11 @@ async def feed_switch(bodies: dict[date, bytes], repeats: int) -> None:
     from textual.screen import Screen
     from textual.widgets import OptionList
 
-    from paperterm.cache import DayCache
-    from paperterm.config import Config
-    from paperterm.factory import build_app
-    from paperterm.library import Library
     from paperterm.lists import ListSpec
-    from paperterm.scrape import api_items, parse_api, parse_page
+    from paperterm.scrape import api_items, parse_api
     from paperterm.screens.day_reader import DayReaderScreen
     from paperterm.screens.feeds import ListScreen
     from paperterm.screens.navigation import OpenFeed
-    from paperterm.seen import SeenStore
-    from paperterm.state import StateStore
 
     items: list[object] = []
     for day in sorted(bodies, reverse=True):
@@ -366,28 +375,11 @@ async def feed_switch(bodies: dict[date, bytes], repeats: int) -> None:
             break
     items = items[:1000]
     month = ListSpec("month", "2026-08")
-    now = datetime(2026, 8, 21, 12, tzinfo=UTC)
     times: list[float] = []
     count = 0
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        seed(root / "cache", {d: bodies[d] for d in sorted(bodies)[-5:]})
-        config = Config(read_delay=60)
-        library = Library(
-            config,
-            DayCache(root / "cache", {"page": parse_page, "api": parse_api}),
-            clock=lambda: now,
-        )
-        library.lists.cache.store(month, json.dumps(items).encode(), now)
-        app = build_app(
-            library,
-            StateStore(root / "state.toml"),
-            seen=SeenStore(root / "seen.json"),
-            config=config,
-            end_date=NEWEST,
-            days=5,
-            offline=True,
-        )
+        library, app = offline_reader(Path(tmp), {d: bodies[d] for d in sorted(bodies)[-5:]}, 5)
+        library.lists.cache.store(month, json.dumps(items).encode(), library.clock())
         async with app.run_test(size=(140, 40)) as pilot:
             await app.reader.refreshed.wait()
             await pilot.pause()

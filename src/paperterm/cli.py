@@ -250,7 +250,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
 
     library = _library()
     store = _state()
-    from paperterm.cli_feeds import cmd_list_feed, wants_feed
+    from paperterm.cli_feeds import cmd_list_feed, dump_json, paper_line, wants_feed, with_marks
 
     if wants_feed(args):
         if args.date or args.days:
@@ -272,14 +272,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
         for paper in sorted(result.papers, key=lambda p: (-p.upvotes, p.title.casefold())):
             rows.append((result, paper))
     if args.json:
-        out = []
-        for _, paper in rows:
-            record = paper.to_json()
-            record["read"] = store.is_read(paper.id)
-            record["starred"] = store.is_starred(paper.id)
-            out.append(record)
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        dump_json([with_marks(paper.to_json(), paper.id, store) for _, paper in rows])
     else:
         now = library.clock()
         for result in results:
@@ -290,10 +283,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
             for r, paper in rows:
                 if r is not result:
                     continue
-                star = "★" if store.is_starred(paper.id) else " "
-                mark = " " if store.is_read(paper.id) else "•"
-                code = "⌥" if paper.github else " "
-                print(f" {star}{mark} {paper.upvotes:>4} {code} {paper.id:<12} {paper.title}")
+                print(paper_line(paper, store))
     sys.stdout.flush()
     if failed and not rows:
         return EXIT_FAILURE

@@ -57,10 +57,7 @@ async def cmd_list_feed(args: argparse.Namespace, library: Library, store: State
         import asyncio
 
         def read() -> tuple[Paper, ...]:
-            index = library.details.all_papers()
-            index.update(library.lists.paper_index())
-            index.update(library.paper_index())
-            return starred_papers(store, index)
+            return starred_papers(store, library.known_papers())
 
         papers = await asyncio.to_thread(read)
         missing = sum(1 for p in papers if p.title.startswith(NOT_CACHED))
@@ -121,25 +118,36 @@ def _report(result: ListResult, store: StateStore, as_json: bool, library: Libra
     return 0
 
 
+def with_marks(record: dict[str, object], paper_id: str, store: StateStore) -> dict[str, object]:
+    """A paper's JSON record with the user's read and starred marks added."""
+    record["read"] = store.is_read(paper_id)
+    record["starred"] = store.is_starred(paper_id)
+    return record
+
+
+def dump_json(value: object) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+def paper_line(paper: Paper, store: StateStore, when: str = "") -> str:
+    """One paper a line: ★ starred, • unread, upvotes, ⌥ code, id, (a date,) title."""
+    star = "★" if store.is_starred(paper.id) else " "
+    mark = " " if store.is_read(paper.id) else "•"
+    code = "⌥" if paper.github else " "
+    dated = f"{when}  " if when else ""
+    return f" {star}{mark} {paper.upvotes:>4} {code} {paper.id:<12} {dated}{paper.title}"
+
+
 def _print(papers: Iterable[Paper], store: StateStore, as_json: bool, header: str) -> None:
     papers = list(papers)
     if as_json:
-        out = []
-        for paper in papers:
-            record = paper.to_json()
-            record["read"] = store.is_read(paper.id)
-            record["starred"] = store.is_starred(paper.id)
-            out.append(record)
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        dump_json([with_marks(p.to_json(), p.id, store) for p in papers])
         return
     print(header)
     for paper in papers:
-        star = "★" if store.is_starred(paper.id) else " "
-        mark = " " if store.is_read(paper.id) else "•"
-        code = "⌥" if paper.github else " "
         when = f"{paper.published:%Y-%m}" if paper.published else f"{paper.day:%Y-%m}"
-        print(f" {star}{mark} {paper.upvotes:>4} {code} {paper.id:<12} {when}  {paper.title}")
+        print(paper_line(paper, store, when))
 
 
 EXIT_NOTHING_NEW = 1
@@ -149,11 +157,9 @@ EXIT_CHECK_FAILED = 2
 
 
 async def cmd_topics(args: argparse.Namespace, library: Library) -> int:
-    from paperterm import paths
-    from paperterm.topics import TopicStore, topics_from_config
+    from paperterm.topics import open_topics
 
-    configured = topics_from_config(library.config.topic, library.config.problems)
-    store = TopicStore(paths.data_dir() / "topics.toml", configured).load()
+    store = open_topics(library.config).load()
     if store.problem:
         print(f"paperterm: {store.problem}", file=sys.stderr)
     try:
@@ -177,8 +183,7 @@ async def cmd_topics(args: argparse.Namespace, library: Library) -> int:
             }
         )
     if args.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        dump_json(rows)
     elif not rows:
         print("No topics yet: F searches in the reader and T saves the search as one;")
         print("or add [[topic]] name = ... query = ... to the config.")
@@ -225,11 +230,7 @@ async def cmd_show(
         print(f"paperterm: {result.message}; the cached detail is shown", file=sys.stderr)
     paper = detail.paper
     if args.json:
-        record = detail.to_json()
-        record["read"] = store.is_read(paper.id)
-        record["starred"] = store.is_starred(paper.id)
-        json.dump(record, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        dump_json(with_marks(detail.to_json(), paper.id, store))
         return 0
     age = "fresh"
     if result.from_cache and result.fetched_at is not None:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from paperterm import jsonio
 from paperterm.errors import FetchError, NotFound
-from paperterm.fsutil import atomic_write, describe_os_error, ensure_dir
+from paperterm.fsutil import write_cache_file
 from paperterm.model import Paper
 from paperterm.scrape import ScrapeError, _dict, _int, paper_from_item, parse_date
 from paperterm.text import clean_line
@@ -199,11 +199,5 @@ class DetailSource:
         return DetailResult(paper_id, detail, "ok", now)
 
     def _store(self, paper_id: str, body: bytes, now: datetime) -> str | None:
-        path = self._path(paper_id)
         doc = {"fetched_at": now.isoformat(), "answer": json.loads(body)}
-        try:
-            ensure_dir(path.parent)
-            atomic_write(path, json.dumps(doc, ensure_ascii=False).encode(), durable=False)
-        except OSError as error:
-            return f"the cache is not being written ({describe_os_error(error)})"
-        return None
+        return write_cache_file(self._path(paper_id), json.dumps(doc, ensure_ascii=False).encode())

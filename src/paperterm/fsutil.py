@@ -172,3 +172,15 @@ def fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_cache_file(path: Path, data: bytes) -> str | None:
+    """Keep a cache file (its folder made, written atomically, not fsynced: it can be
+    fetched again); why it could not be kept, or None. A cache that cannot be written costs
+    only the caching."""
+    try:
+        ensure_dir(path.parent)
+        atomic_write(path, data, durable=False)
+    except OSError as error:
+        return f"the cache is not being written ({describe_os_error(error)})"
+    return None

@@ -205,6 +205,15 @@ class Library:
                     index.setdefault(paper.id, paper)
         return index
 
+    def known_papers(self) -> dict[str, Paper]:
+        """Every paper any cache holds, by id: a day's copy before a list's, a list's
+        before one looked up by id (what the starred list is made from). Reads every
+        cache: run it in a thread."""
+        index = self.details.all_papers()
+        index.update(self.lists.paper_index())
+        index.update(self.paper_index())
+        return index
+
     async def aclose(self) -> None:
         if self._fetcher is not None:
             await self._fetcher.aclose()
@@ -432,17 +441,12 @@ class Library:
         )
 
     async def _from_api(self, day: date, cached: DayResult | None) -> DayResult:
-        items: list[Any] = []
-        seen: set[str] = set()
-        for page in range(API_MAX_PAGES):
-            params = {"date": day.isoformat(), "limit": str(API_PAGE), "p": str(page)}
-            response = await self.fetcher.get("/api/daily_papers", params)
-            batch = await asyncio.to_thread(api_items, response.body)
-            fresh = [item for item in batch if _item_id(item) not in seen]
-            seen.update(_item_id(item) for item in fresh)
-            items.extend(fresh)
-            if len(batch) < API_PAGE or not fresh:
-                break
+        items = await fetch_pages(
+            self.fetcher,
+            "/api/daily_papers",
+            lambda page: {"date": day.isoformat(), "limit": str(API_PAGE), "p": str(page)},
+            API_MAX_PAGES,
+        )
         body = json.dumps(items, ensure_ascii=False, separators=(",", ":")).encode()
         try:
             scraped = await asyncio.to_thread(parse_api, body, day)
@@ -519,6 +523,28 @@ def _from_entry(entry: CachedDay | None) -> DayResult | None:
         from_cache=True,
         note=entry.note,
     )
+
+
+async def fetch_pages(
+    fetcher: Fetcher,
+    path: str,
+    params: Callable[[int], dict[str, str]],
+    max_pages: int,
+    page_size: int = API_PAGE,
+) -> list[Any]:
+    """An API list asked for page by page until a short page (or one with nothing new),
+    each paper once, in the order served."""
+    items: list[Any] = []
+    seen: set[str] = set()
+    for page in range(max_pages):
+        response = await fetcher.get(path, params(page))
+        batch = await asyncio.to_thread(api_items, response.body)
+        fresh = [item for item in batch if _item_id(item) not in seen]
+        seen.update(_item_id(item) for item in fresh)
+        items.extend(fresh)
+        if len(batch) < page_size or not fresh:
+            break
+    return items
 
 
 def _item_id(item: Any) -> str:

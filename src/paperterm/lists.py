@@ -20,9 +20,16 @@ from typing import Any, Literal
 
 from paperterm import jsonio
 from paperterm.errors import FetchError
-from paperterm.fsutil import atomic_write, describe_os_error, ensure_dir
+from paperterm.fsutil import write_cache_file
 from paperterm.model import Paper
-from paperterm.scrape import PARSER_VERSION, ScrapeError, _dict, api_items, paper_from_item
+from paperterm.scrape import (
+    PARSER_VERSION,
+    ScrapeError,
+    _dict,
+    api_items,
+    paper_from_item,
+    parse_date,
+)
 from paperterm.state import StateStore
 from paperterm.text import clean_line
 
@@ -168,9 +175,9 @@ def parse_list(
         # Trending entries lack submittedOnDailyAt, and search entries may: the arXiv
         # date stands in as their day (they are not read as a day of the feed).
         fallback = (
-            _date(paper_dict.get("submittedOnDailyAt"))
-            or _date(_dict(item).get("publishedAt"))
-            or _date(paper_dict.get("publishedAt"))
+            parse_date(paper_dict.get("submittedOnDailyAt"))
+            or parse_date(_dict(item).get("publishedAt"))
+            or parse_date(paper_dict.get("publishedAt"))
             or today
         )
         paper = paper_from_item(item, fallback)
@@ -184,12 +191,6 @@ def parse_list(
                     if len(words) < MAX_HIGHLIGHTS:
                         words.setdefault(word, None)
     return tuple(papers), tuple(words)
-
-
-def _date(value: Any) -> date | None:
-    from paperterm.scrape import parse_date
-
-    return parse_date(value)
 
 
 def _highlights(segments: Any) -> list[str]:
@@ -253,13 +254,7 @@ class ListCache:
             "highlights": list(words),
             "items": json.loads(body),
         }
-        path = self._path(spec)
-        try:
-            ensure_dir(path.parent)
-            atomic_write(path, json.dumps(doc, ensure_ascii=False).encode(), durable=False)
-        except OSError as error:
-            return f"the cache is not being written ({describe_os_error(error)})"
-        return None
+        return write_cache_file(self._path(spec), json.dumps(doc, ensure_ascii=False).encode())
 
     def all_papers(self) -> dict[str, Paper]:
         """Every paper of every cached list, by id (for the starred list)."""
@@ -357,18 +352,12 @@ class ListSource:
         return result
 
     async def _fetch(self, spec: ListSpec) -> list[Any]:
-        items: list[Any] = []
-        seen: set[str] = set()
-        for page in range(spec.pages):
-            path, params = spec.request(page)
-            response = await self._fetcher().get(path, params)
-            batch = await asyncio.to_thread(api_items, response.body)
-            fresh = [i for i in batch if _key(i) not in seen]
-            seen.update(_key(i) for i in fresh)
-            items.extend(fresh)
-            if len(batch) < PAGE or not fresh:
-                break
-        return items
+        from paperterm.library import fetch_pages
+
+        path, _ = spec.request(0)
+        return await fetch_pages(
+            self._fetcher(), path, lambda page: spec.request(page)[1], spec.pages, PAGE
+        )
 
     async def _from_days(self, spec: ListSpec, cached: ListResult | None) -> ListResult:
         """A week or month the API does not answer: its days' papers, top first."""
@@ -421,7 +410,3 @@ def starred_papers(store: StateStore, index: dict[str, Paper]) -> tuple[Paper, .
             )
         out.append(paper)
     return tuple(out)
-
-
-def _key(item: Any) -> str:
-    return str(_dict(_dict(item).get("paper")).get("id") or id(item))

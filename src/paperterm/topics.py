@@ -30,6 +30,8 @@ from paperterm.text import clean_line
 if TYPE_CHECKING:
     from filelock import FileLock
 
+    from paperterm.config import Config
+
 LOCK_TIMEOUT = 5.0
 MAX_SEEN = 5_000
 """Ids remembered per topic: a search answers 100 at most, so this is years of visits."""
@@ -194,3 +196,13 @@ def _doc_of(topic: Topic) -> dict[str, object]:
     if topic.looked is not None:
         doc["looked"] = topic.looked
     return doc
+
+
+def open_topics(config: Config) -> TopicStore:
+    """The topics in force: the config's `[[topic]]` tables (problems said in its list)
+    and the saved ones, in `topics.toml` in the data dir. Not read yet: `load()` it."""
+    from paperterm import paths
+
+    return TopicStore(
+        paths.data_dir() / "topics.toml", topics_from_config(config.topic, config.problems)
+    )

@@ -57,11 +57,9 @@ class Wiring:
     def topics(self) -> TopicStore:
         """The topics (config and saved); `load()` it off the event loop before use."""
         if self._topics is None:
-            from paperterm import paths
-            from paperterm.topics import TopicStore, topics_from_config
+            from paperterm.topics import open_topics
 
-            configured = topics_from_config(self.config.topic, self.config.problems)
-            self._topics = TopicStore(paths.data_dir() / "topics.toml", configured)
+            self._topics = open_topics(self.config)
         return self._topics
 
     @property

@@ -281,10 +281,7 @@ class StarredScreen(FeedScreen):
         library = self.wiring.library
 
         def read() -> tuple[Paper, ...]:
-            index = library.details.all_papers()  # looked up by id
-            index.update(library.lists.paper_index())
-            index.update(library.paper_index())  # a day's copy is preferred to a search's
-            return starred_papers(self.store, index)
+            return starred_papers(self.store, library.known_papers())
 
         papers = await asyncio.to_thread(read)
         book = self.session.book

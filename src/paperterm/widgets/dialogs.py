@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -72,20 +73,59 @@ class HelpScreen(ModalScreen[None]):
             scroller.scroll_home(animate=False)
 
 
-class LinkPicker(ModalScreen[str | None]):
+_T = TypeVar("_T")
+
+
+def picker_bindings(prefix: str, noun: str) -> list[Binding]:
+    """j/k and the number keys of a picker; ids under `prefix` (remappable one by one)."""
+    return [
+        Binding("j", "move(1)", "Down", show=False, id=f"{prefix}.down"),
+        Binding("k", "move(-1)", "Up", show=False, id=f"{prefix}.up"),
+        *(
+            Binding(str(n), f"pick({n - 1})", f"{noun} {n}", show=False, id=f"{prefix}.{n}")
+            for n in range(1, 10)
+        ),
+    ]
+
+
+class OptionPicker(ModalScreen[_T]):
+    """A list to pick one entry from: j/k move, Enter or its number picks, Esc closes."""
+
+    def choice(self, index: int) -> _T:
+        """What picking the entry at `index` gives the caller."""
+        raise NotImplementedError
+
+    @property
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_pick(self, index: int) -> None:
+        if 0 <= index < self.count:
+            self.dismiss(self.choice(index))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choice(int(event.option.id or 0)))
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class LinkPicker(OptionPicker[str | None]):
     """Every link the paper has; Enter opens the highlighted one."""
 
     BINDINGS = [
         Binding("escape,q", "dismiss_none", "Close", id="links.close"),
         Binding("y", "copy", "Copy", id="links.copy"),
-        Binding("j", "move(1)", "Down", show=False, id="links.down"),
-        Binding("k", "move(-1)", "Up", show=False, id="links.up"),
         Binding("g", "edge(0)", "First", show=False, id="links.first"),
         Binding("G", "edge(1)", "Last", show=False, id="links.last"),
-        *(
-            Binding(str(n), f"pick({n - 1})", f"Link {n}", show=False, id=f"links.{n}")
-            for n in range(1, 10)
-        ),
+        *picker_bindings("links", "Link"),
     ]
     DEFAULT_CSS = """
     LinkPicker { align: center middle; }
@@ -134,20 +174,16 @@ class LinkPicker(ModalScreen[str | None]):
             [self._option(start + i, label, url) for i, (label, url) in enumerate(links)]
         )
 
-    def action_move(self, delta: int) -> None:
-        options = self.query_one(OptionList)
-        if delta > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
-
     def action_edge(self, end: int) -> None:
         options = self.query_one(OptionList)
         options.highlighted = len(self.links) - 1 if end else 0
 
-    def action_pick(self, index: int) -> None:
-        if 0 <= index < len(self.links):
-            self.dismiss(self.links[index][1])
+    def choice(self, index: int) -> str | None:
+        return self.links[index][1]
+
+    @property
+    def count(self) -> int:
+        return len(self.links)
 
     def action_copy(self) -> None:
         """Copy the highlighted link (OSC 52: works over ssh too, where the terminal can)."""
@@ -159,13 +195,6 @@ class LinkPicker(ModalScreen[str | None]):
         self.query_one("#links-hint", Static).update(
             Content.assemble(("copied: ", "$text-success"), url)
         )
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        index = int(event.option.id or 0)
-        self.dismiss(self.links[index][1])
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
 
 
 class GotoDate(ModalScreen[date | None]):
@@ -243,17 +272,12 @@ class SearchPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class FeedPicker(ModalScreen[int | None]):
+class FeedPicker(OptionPicker[int | None]):
     """The feeds, each with what it holds; Enter or its number opens it."""
 
     BINDINGS = [
         Binding("escape,q,f", "dismiss_none", "Close", id="feeds.close"),
-        Binding("j", "move(1)", "Down", show=False, id="feeds.down"),
-        Binding("k", "move(-1)", "Up", show=False, id="feeds.up"),
-        *(
-            Binding(str(n), f"pick({n - 1})", f"Feed {n}", show=False, id=f"feeds.{n}")
-            for n in range(1, 10)
-        ),
+        *picker_bindings("feeds", "Feed"),
     ]
     DEFAULT_CSS = """
     FeedPicker { align: center middle; }
@@ -295,19 +319,9 @@ class FeedPicker(ModalScreen[int | None]):
         if self.current is not None:
             self.query_one(OptionList).highlighted = self.current
 
-    def action_move(self, delta: int) -> None:
-        options = self.query_one(OptionList)
-        if delta > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
+    def choice(self, index: int) -> int | None:
+        return index
 
-    def action_pick(self, index: int) -> None:
-        if 0 <= index < len(self.entries):
-            self.dismiss(index)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id or 0))
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+    @property
+    def count(self) -> int:
+        return len(self.entries)
