@@ -91,6 +91,15 @@ def picker_bindings(prefix: str, noun: str) -> list[Binding]:
 class OptionPicker(ModalScreen[_T]):
     """A list to pick one entry from: j/k move, Enter or its number picks, Esc closes."""
 
+    DEFAULT_CSS = """
+    OptionPicker { align: center middle; }
+    OptionPicker > Vertical {
+        max-width: 95%; height: auto; max-height: 80%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    OptionPicker OptionList { height: auto; max-height: 20; border: none; }
+    """
+
     def choice(self, index: int) -> _T:
         """What picking the entry at `index` gives the caller."""
         raise NotImplementedError
@@ -127,14 +136,7 @@ class LinkPicker(OptionPicker[str | None]):
         Binding("G", "edge(1)", "Last", show=False, id="links.last"),
         *picker_bindings("links", "Link"),
     ]
-    DEFAULT_CSS = """
-    LinkPicker { align: center middle; }
-    LinkPicker > Vertical {
-        width: 90; max-width: 95%; height: auto; max-height: 80%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    LinkPicker OptionList { height: auto; max-height: 20; border: none; }
-    """
+    DEFAULT_CSS = "LinkPicker > Vertical { width: 90; }"
 
     def __init__(self, title: str, links: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -279,14 +281,7 @@ class FeedPicker(OptionPicker[int | None]):
         Binding("escape,q,f", "dismiss_none", "Close", id="feeds.close"),
         *picker_bindings("feeds", "Feed"),
     ]
-    DEFAULT_CSS = """
-    FeedPicker { align: center middle; }
-    FeedPicker > Vertical {
-        width: 70; max-width: 95%; height: auto; max-height: 80%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    FeedPicker OptionList { height: auto; max-height: 20; border: none; }
-    """
+    DEFAULT_CSS = "FeedPicker > Vertical { width: 70; }"
 
     def __init__(self, entries: list[tuple[str, str]], current: int | None = None) -> None:
         super().__init__()
