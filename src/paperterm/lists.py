@@ -218,9 +218,16 @@ class ListCache:
         return self.root / spec.kind / f"{spec.key}.json"
 
     def load(self, spec: ListSpec) -> ListResult | None:
+        return self._read(self._path(spec), spec)
+
+    def _read(self, path: Path, spec: ListSpec | None) -> ListResult | None:
+        """The answer in `path`; for `spec`, or for whatever list it holds (None)."""
         try:
-            doc = jsonio.loads(self._path(spec).read_bytes())
-            if ListSpec(spec.kind, str(doc.get("arg"))).folded != spec.folded:
+            doc = jsonio.loads(path.read_bytes())
+            held = ListSpec(doc["kind"], str(doc.get("arg")))
+            if spec is None:
+                spec = held
+            elif held.folded != spec.folded:
                 return None  # another query that hashed alike: never show its papers
             fetched_at = datetime.fromisoformat(doc["fetched_at"])
             if doc.get("parser_version") == PARSER_VERSION and isinstance(doc.get("papers"), list):
@@ -260,12 +267,7 @@ class ListCache:
         """Every paper of every cached list, by id (for the starred list)."""
         index: dict[str, Paper] = {}
         for path in sorted(self.root.glob("*/*.json")):
-            try:
-                doc = jsonio.loads(path.read_bytes())
-                spec = ListSpec(doc["kind"], doc["arg"])
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
-            result = self.load(spec)
+            result = self._read(path, None)  # each file read once
             for paper in result.papers if result else ():
                 index.setdefault(paper.id, paper)
         return index
