@@ -12,27 +12,18 @@ read set aside as `topics.toml.corrupt-<time>`, never overwritten.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import tomli_w
-
-from paperterm.fsutil import atomic_write, ensure_dir, read_regular
 from paperterm.lists import ListResult, ListSource, ListSpec
 from paperterm.text import clean_line
+from paperterm.tomlfile import TomlFile
 
 if TYPE_CHECKING:
-    from filelock import FileLock
-
     from paperterm.config import Config
 
-LOCK_TIMEOUT = 5.0
 MAX_SEEN = 5_000
 """Ids remembered per topic: a search answers 100 at most, so this is years of visits."""
 
@@ -76,18 +67,13 @@ def topics_from_config(raw: object, problems: list[str]) -> list[Topic]:
 class TopicStore:
     def __init__(self, path: Path, configured: list[Topic] | None = None) -> None:
         self.path = path
-        self.backup = path.with_name(path.name + ".bak")
+        self.file = TomlFile(path)
         self.configured = configured or []
         self.topics: list[Topic] = []
         self.problem: str | None = None
         self.counts: dict[str, int] = {}
         """Papers new in each topic by its last check (`check`), until it is visited."""
         self.loaded = False
-
-    def _lock(self) -> FileLock:
-        from filelock import FileLock
-
-        return FileLock(str(self.path.with_name(self.path.name + ".lock")), timeout=LOCK_TIMEOUT)
 
     def load(self) -> TopicStore:
         saved = self._read()
@@ -115,30 +101,8 @@ class TopicStore:
         return results
 
     def _read(self) -> list[Topic]:
-        try:
-            raw = read_regular(self.path)
-        except FileNotFoundError:
-            return []
-        except OSError as error:
-            self.problem = f"{self.path}: {error}"
-            return []
-        try:
-            doc = tomllib.loads(raw.decode("utf-8"))
-            topics = [_topic_of(t) for t in doc.get("topic", [])]
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError, ValueError) as error:
-            aside = self.path.with_name(
-                f"{self.path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-            )
-            with contextlib.suppress(OSError):
-                os.replace(self.path, aside)
-            self.problem = f"{self.path} could not be read ({error}); set aside as {aside.name}"
-            if self.backup.exists():
-                with contextlib.suppress(OSError, ValueError, tomllib.TOMLDecodeError):
-                    doc = tomllib.loads(self.backup.read_text("utf-8"))
-                    return [_topic_of(t) for t in doc.get("topic", [])]
-            return []
-        with contextlib.suppress(OSError):
-            shutil.copyfile(self.path, self.backup)  # the last good copy
+        topics: list[Topic] = self.file.read(_topics_of, [])
+        self.problem = self.file.problem
         return topics
 
     def find(self, name: str) -> Topic | None:
@@ -168,8 +132,7 @@ class TopicStore:
 
     def save(self) -> None:
         """Re-read under the lock, apply ours over it, write atomically."""
-        ensure_dir(self.path.parent)
-        with self._lock():
+        with self.file.lock():
             on_disk = {t.name.casefold(): t for t in self._read()}
             for topic in self.topics:
                 other = on_disk.get(topic.name.casefold())
@@ -177,7 +140,14 @@ class TopicStore:
                     topic.seen |= other.seen
                 on_disk[topic.name.casefold()] = topic
             doc = {"topic": [_doc_of(t) for t in on_disk.values()]}
-            atomic_write(self.path, tomli_w.dumps(doc).encode())
+            self.file.write(doc)
+
+
+def _topics_of(doc: dict[str, object]) -> list[Topic]:
+    entries = doc.get("topic", [])
+    if not isinstance(entries, list):
+        raise ValueError("topic is not a list of tables")
+    return [_topic_of(t) for t in entries]
 
 
 def _topic_of(raw: object) -> Topic:
