@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import tarfile
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,8 @@ CORPUS_TAR = SHARED / "corpus" / "hf-daily-papers-2024-05-27_2026-08-21.tar.xz"
 
 DEMO_DAYS = [date(2026, 8, 17) + timedelta(days=i) for i in range(5)]  # Mon..Fri
 DEMO_NOW = datetime(2026, 8, 21, 12, 0, tzinfo=UTC)
+DETAIL = SHARED / "fixtures" / "hf" / "paper_api_2608.09888_2026-09_reconstructed.json"
+DETAIL_ID = "2608.09888"
 
 
 class NoBrowser:
@@ -81,6 +84,20 @@ def seed_cache(cache_root: Path, bodies: dict[date, bytes], fetched_at: datetime
     return cache
 
 
+def seed_watch(path: Path, seen_at: datetime) -> None:
+    """What the starred DETAIL_ID showed when starred (no code, no dataset), and the change
+    a check found an hour ago, not yet looked at."""
+    from paperterm.watch import Change, Snapshot, StarWatch, Watched
+
+    starred_at = DEMO_NOW - timedelta(days=3)
+    watch = StarWatch(path)
+    latest = Snapshot(782, "https://github.com/pathwaycom/arc-task-gen", 11184, None, 0, 1, 0)
+    latest = replace(latest, project_page=json.loads(DETAIL.read_bytes())["projectPage"])
+    changes = [Change("code", 0, seen_at), Change("datasets", 1, seen_at)]
+    watch.papers[DETAIL_ID] = Watched(DETAIL_ID, latest, seen_at, starred_at, changes)
+    watch.save()
+
+
 def make_demo_app(
     root: Path, *, opener: Opener | None = None, bodies: dict[date, bytes] | None = None
 ) -> PapertermApp:
@@ -96,6 +113,10 @@ def make_demo_app(
     # shows it from the cache.
     search = (SHARED / "fixtures" / "hf" / "papers_search_api_q-kazakh_2025-05.json").read_bytes()
     library.lists.cache.store(ListSpec("search", "kazakh"), search, DEMO_NOW - timedelta(hours=1))
+    # A paper starred three days ago that has since got its code and a dataset: its page
+    # (`i 2608.09888`) read from the cache, the change at the head of Starred.
+    library.details.store(DETAIL_ID, DETAIL.read_bytes(), DEMO_NOW - timedelta(hours=1))
+    seed_watch(root / "data" / "watch.toml", DEMO_NOW - timedelta(hours=1))
     store = StateStore(root / "data" / "state.toml", clock=lambda: DEMO_NOW)
     papers = [p for d in sorted(bodies) for p in parse_api(bodies[d], d).papers]
     by_votes = sorted(papers, key=lambda p: -p.upvotes)
@@ -107,6 +128,7 @@ def make_demo_app(
             seeded.set_read(paper.id)
     for paper in by_votes[1:4]:
         seeded.set_starred(paper.id)
+    seeded.set_starred(DETAIL_ID)
     seeded.record_visit()
     seeded.save()
     seen = SeenStore(root / "data" / "seen.json")

@@ -55,7 +55,11 @@ class RealTerminal:
 
 @contextlib.contextmanager
 def real_terminal(
-    argv: list[str], env: dict[str, str], rows: int = 30, cols: int = 120
+    argv: list[str],
+    env: dict[str, str],
+    rows: int = 30,
+    cols: int = 120,
+    term: str = "xterm-256color",
 ) -> Iterator[RealTerminal]:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
@@ -64,15 +68,15 @@ def real_terminal(
         stdin=slave,
         stdout=slave,
         stderr=slave,
-        env={**env, "TERM": "xterm-256color"},
+        env={**env, "TERM": term},
         start_new_session=True,
     )
     os.close(slave)
-    term = RealTerminal(proc, master)
+    shown = RealTerminal(proc, master)
     try:
-        yield term
+        yield shown
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        term.close()
+        shown.close()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import DAY_2024, PAGE_2024, PAGE_2026, load_corpus_file
@@ -19,6 +22,7 @@ from paperterm.library import Library
 from paperterm.model import Paper
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore
+from paperterm.thumbnails import Protocol as ImageProtocol
 from paperterm.widgets.keybar import KeyBar
 
 SIZE = (130, 40)
@@ -46,6 +50,7 @@ def make_app(
     read_delay: float = 60.0,
     offline: bool = False,
     browser: RecordingBrowser | None = None,
+    image_protocol: ImageProtocol = "off",
 ) -> PapertermApp:
     config = load_config()
     config.read_delay = read_delay
@@ -61,7 +66,23 @@ def make_app(
         offline=offline,
         opener=browser or RecordingBrowser(),
         clock=lambda: now,
+        image_protocol=image_protocol,
     )
+
+
+@contextlib.asynccontextmanager
+async def reader(
+    private_dirs: dict[str, Path],
+    *,
+    size: tuple[int, int] = SIZE,
+    notifications: bool = False,
+    **options: Any,
+) -> AsyncIterator[tuple[PapertermApp, Pilot[None]]]:
+    """A reader built by `make_app(private_dirs, **options)`, running and settled."""
+    app = make_app(private_dirs, **options)
+    async with app.run_test(size=size, notifications=notifications) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
 
 
 async def settle(app: PapertermApp, pilot: Pilot[None]) -> None:

@@ -86,9 +86,10 @@ def test_search_from_a_script_and_offline_after(feeds: FakeHF) -> None:
     assert missing.returncode == 1 and "offline, and not cached" in missing.stderr
 
 
-def age_lists(cache: Path, hours: float) -> None:
-    """Make every cached list answer `hours` older, as if fetched that long ago."""
-    for path in (cache / "lists").glob("*/*.json"):
+def age_lists(cache: Path, hours: float, pattern: str = "lists/*/*.json") -> None:
+    """Make every cached answer (the lists', or those `pattern` names) `hours` older, as
+    if fetched that long ago."""
+    for path in cache.glob(pattern):
         doc = json.loads(path.read_text())
         when = datetime.fromisoformat(doc["fetched_at"]) - timedelta(hours=hours)
         doc["fetched_at"] = when.isoformat()

@@ -20,6 +20,8 @@ from test_app import current, make_app, row_texts, settle
 from test_cli import run_cli
 from test_morning import remember_visit
 
+from paperterm.screens.paper import PaperScreen
+
 RICH = date(2025, 10, 1)
 """A day whose entries carry GitHub stars, comments and arXiv dates."""
 
@@ -207,16 +209,25 @@ async def test_80x24_shows_the_list_then_the_paper(
         paper = current(app)
         row = next(t for t in row_texts(app) if paper.title[:20] in t)
         assert paper.title[:50] in row or paper.title in row  # titles stay readable
-        await pilot.press("enter")
+        await pilot.press("enter")  # the paper's page, the whole width
         await pilot.pause()
-        assert app.reader.abstract.display and not app.reader.paper_list.display
-        assert app.focused is app.reader.abstract and paper.title in str(app.reader.abstract.plain)
-        shown = [
-            app.reader.abstract.render_line(y).text for y in range(app.reader.abstract.size.height)
-        ]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        page = app.screen
+        assert isinstance(page, PaperScreen) and paper.title in page.pane.plain
+        assert page.pane.size.width >= 76 and not page.query("#thumb")
+        shown = [page.pane.render_line(y).text for y in range(page.pane.size.height)]
         at = next(i for i, line in enumerate(shown) if line.startswith("Authors   "))
         if len(", ".join(paper.authors)) > 60:  # the names need more than one line
             assert shown[at + 1].startswith(" " * 10) and shown[at + 1][10] != " "
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.reader and current(app) is paper
+        assert app.reader.paper_list.display and app.focused is app.reader.paper_list
+        await pilot.press("tab")  # the list and the abstract take turns
+        await pilot.pause()
+        assert app.reader.abstract.display and not app.reader.paper_list.display
+        assert app.focused is app.reader.abstract and paper.title in app.reader.abstract.plain
         await pilot.press("escape")
         await pilot.pause()
         assert app.reader.paper_list.display and app.focused is app.reader.paper_list

@@ -19,8 +19,9 @@ DAYS = [date(2025, 9, 29) + timedelta(days=i) for i in range(5)]  # Mon..Fri, ri
 
 
 class Flags:
-    def __init__(self, read=(), starred=(), new=()) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, read=(), starred=(), new=(), changed=()) -> None:  # type: ignore[no-untyped-def]
         self.read, self.starred, self.new = set(read), set(starred), set(new)
+        self.changed = set(changed)
 
     def is_read(self, paper_id: str) -> bool:
         return paper_id in self.read
@@ -30,6 +31,9 @@ class Flags:
 
     def is_new(self, paper: Paper) -> bool:
         return paper.id in self.new
+
+    def is_changed(self, paper_id: str) -> bool:
+        return paper_id in self.changed
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +157,9 @@ def test_operator_matches_raw_json(week, query, expect) -> None:  # type: ignore
 def test_states(week) -> None:  # type: ignore[no-untyped-def]
     papers, _ = week
     a, b, c = papers[0].id, papers[1].id, papers[2].id
-    flags = Flags(read={a, b}, starred={b}, new={c})
+    flags = Flags(read={a, b}, starred={b}, new={c}, changed={b})
     assert ids(papers, "is:starred", flags) == {b}
+    assert ids(papers, "is:changed", flags) == {b}
     assert ids(papers, "is:read", flags) == {a, b}
     assert ids(papers, "is:unread", flags) == {p.id for p in papers} - {a, b}
     assert ids(papers, "is:new", flags) == {c}

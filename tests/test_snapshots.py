@@ -205,3 +205,21 @@ def test_starred(
         await settled(pilot)
 
     assert snap_compare(demo(tmp_path, bodies), terminal_size=SIZE, run_before=opened)
+
+
+def test_paper_page(
+    snap_compare: Callable[..., bool], tmp_path: Path, bodies: dict[date, bytes]
+) -> None:
+    """i 2608.09888: a starred paper's page from the cached answer, offline: what changed
+    since it was looked at, who added the code, the linked dataset with its figures."""
+
+    async def opened(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("i")
+        from textual.widgets import Input
+
+        pilot.app.screen.query_one(Input).cursor_blink = False
+        await pilot.press(*"2608.09888", "enter")
+        await settled(pilot)
+
+    assert snap_compare(demo(tmp_path, bodies), terminal_size=SIZE, run_before=opened)

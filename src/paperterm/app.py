@@ -33,6 +33,8 @@ from paperterm.seen import SeenStore
 from paperterm.session import ReadingSession
 from paperterm.startup import load_startup
 from paperterm.state import StateStore
+from paperterm.text import plural
+from paperterm.thumbnails import choose_protocol
 from paperterm.wiring import Wiring
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ QUERY_HELP = """\
   -word  -(a OR b) leave out papers that match
   a OR b           either;  (a OR b) c  groups
   title: author: abstract: org: kw:   one field, e.g. author:"Yann LeCun"
-  is:starred is:unread is:read is:new   has:code has:project
+  is:starred is:unread is:read is:new is:changed   has:code has:project
   upvotes:>=20  stars:>100  comments:>3  upvotes:10..50  upvotes:..5
   day:2024-08-01  day:>=2024-08-01  day:2024-08-01..2024-08-15
 A malformed query says what is wrong and keeps the last good list.
@@ -69,7 +71,7 @@ class PapertermApp(App[None]):
         self.store = wiring.store
         self.seen = wiring.seen
         self.config = wiring.config
-        self.session = ReadingSession(wiring.store, wiring.seen, wiring.config)
+        self.session = ReadingSession(wiring.store, wiring.seen, wiring.config, wiring.watch)
         self.keys_in_force = keys.resolve(self.config.keys)
         """The keys after the config's remaps: what help and the palette show."""
 
@@ -95,6 +97,7 @@ class PapertermApp(App[None]):
             self.set_keymap(self.keys_in_force.remapped)
         self._start_feed()
         self.run_worker(self._check_topics(), name="check topics", exit_on_error=False)
+        self.run_worker(self._check_starred(), name="check starred", exit_on_error=False)
 
     async def _check_topics(self) -> None:
         """Read the topics and count what is new in each (the feed list shows it): after
@@ -111,6 +114,31 @@ class PapertermApp(App[None]):
             self.post_message(OpenFeed(TopicFeed(self.wiring.start_topic)))
         if store.topics:
             await store.check(self.library.lists, offline=self.wiring.offline)
+
+    async def _check_starred(self) -> None:
+        """Ask the site about the starred papers checked longest ago (the config's budget
+        of requests), after the days are painted; what changed is marked Δ in every feed."""
+        await self.reader.refreshed.wait()
+        watch = self.wiring.watch
+        await asyncio.to_thread(watch.load)
+        if watch.problem:
+            self.notify(watch.problem, severity="warning", markup=False, timeout=10)
+        starred = self.store.starred_ids
+        budget = self.config.watch_budget
+        if starred and budget:
+            report = await watch.check(
+                self.library.details, starred, budget=budget, offline=self.wiring.offline
+            )
+            await asyncio.to_thread(watch.save)
+            if report.changed:
+                self.notify(
+                    f"{plural(len(report.changed), 'starred paper')} changed on the site "
+                    "(Δ; f → Starred lists them first)",
+                    markup=False,
+                )
+        for shown in self.screen_stack:
+            if isinstance(shown, PapersScreen):
+                shown.changed([])
 
     async def on_unmount(self) -> None:
         await self.library.aclose()
@@ -198,14 +226,10 @@ class PapertermApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        scopes = getattr(screen, "SCOPES", ())
-        applies: dict[keys.Scope, DOMNode | None] = {
-            scope: (self if scope == "app" else screen if scope in scopes else None)
-            for scope in ("app", "papers", "days", "lists")
-        }
+        scopes = (*getattr(screen, "SCOPES", ()), "app")
         for spec in keys.TABLE:
-            target = applies[spec.where]
-            if spec.palette and target is not None:
+            target = self if spec.where == "app" else screen
+            if spec.palette and keys.offered(spec, scopes):
                 yield SystemCommand(
                     spec.palette,
                     f"Key: {self.keys_in_force.shown(spec.id)}",
@@ -243,6 +267,9 @@ def run_app(
         start_feed=feed,
         search=search,
         start_topic=topic,
+        image_protocol=choose_protocol(
+            config.thumbnails, os.environ, sys.__stdout__ is not None and sys.__stdout__.isatty()
+        ),
     )
     try:
         app.run()

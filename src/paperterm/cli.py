@@ -125,6 +125,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--offline", action="store_true", help="do not ask the site about unknown ids"
         )
+    p_changes = sub.add_parser(
+        "changes",
+        help="what changed on the site for starred papers (exit 0: changes, 1: none)",
+    )
+    p_changes.add_argument("--json", action="store_true", help="one JSON array on stdout")
+    p_changes.add_argument(
+        "--since", type=parse_day, help="every change seen on or after this day (YYYY-MM-DD)"
+    )
+    p_changes.add_argument(
+        "--budget", type=int, help="ask the site about at most this many papers (config: 10)"
+    )
+    p_changes.add_argument("--offline", action="store_true", help="what was last seen only")
     p_show = sub.add_parser("show", help="print one paper's page: detail and linked repos")
     p_show.add_argument("id", metavar="ID", help="arXiv id or paper URL")
     p_show.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -156,6 +168,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from paperterm.cli_feeds import cmd_show
 
             return asyncio.run(cmd_show(args, _library(), _state(), normalise_id(args.id)))
+        if args.command == "changes":
+            from paperterm.cli_feeds import cmd_changes
+
+            return asyncio.run(cmd_changes(args, _library(), _state()))
         if args.command == "topics":
             from paperterm.cli_feeds import cmd_topics
 
@@ -342,6 +358,7 @@ def cmd_state(args: argparse.Namespace) -> int:
 
     # The same rules as the reader's keys (the seen store is not read: nothing here is new).
     session = ReadingSession(store, SeenStore(paths.data_dir() / "seen.json"), library.config)
+    stars: list[str] = []
     for raw in args.ids:
         pid = normalise_id(raw)
         if library.find_paper(pid) is None:
@@ -353,12 +370,35 @@ def cmd_state(args: argparse.Namespace) -> int:
             if problem:
                 raise CliError(f"{raw}: {problem}; nothing changed")
         if args.command in ("star", "unstar"):
-            session.set_starred(pid, args.command == "star")
+            if session.set_starred(pid, args.command == "star"):
+                stars.append(pid)
         else:
             session.set_read(pid, args.command == "read")
     if not store.save():
         raise CliError(store.save_error or "could not save state")
+    if stars:
+        _watch_stars(library, stars, args.command == "star")
     return 0
+
+
+def _watch_stars(library: Library, paper_ids: list[str], starred: bool) -> None:
+    """Changes to a paper are told from what it showed when it was starred."""
+    from datetime import UTC, datetime
+
+    from paperterm.watch import open_watch
+
+    watch = open_watch().load()
+    now = datetime.now(UTC)
+    for paper_id in paper_ids:
+        paper = library.find_paper(paper_id) if starred else None
+        if paper is not None:
+            watch.starred(paper, now)
+        elif not starred:
+            watch.unstarred(paper_id)
+    try:
+        watch.save()
+    except OSError as error:
+        print(f"paperterm: the star is saved, what it shows is not: {error}", file=sys.stderr)
 
 
 def run_reader(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from paperterm.library import Library, describe_age
 from paperterm.lists import (
@@ -25,6 +26,11 @@ from paperterm.lists import (
 from paperterm.model import Paper
 from paperterm.state import StateStore
 from paperterm.text import plural
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from paperterm.detail import PaperDetail
 
 EXIT_FAILURE = 1
 
@@ -196,6 +202,25 @@ async def cmd_topics(args: argparse.Namespace, library: Library) -> int:
     return EXIT_CHECK_FAILED if failed else EXIT_NOTHING_NEW
 
 
+def _told_changes(detail: PaperDetail, fetched_at: datetime | None, store: StateStore) -> str:
+    """A starred paper's page was read: what changed since it was last looked at, which is
+    now looked at (as the reader's page does)."""
+    from datetime import UTC, datetime
+
+    from paperterm.watch import open_watch, summary_text
+
+    watch = open_watch().load()
+    if fetched_at is not None:
+        watch.observe(detail, fetched_at, starred=True)
+    told = summary_text(watch.pending(detail.paper.id))
+    watch.looked_at(detail.paper.id, datetime.now(UTC))
+    try:
+        watch.save()
+    except OSError as error:
+        print(f"paperterm: what the paper showed is not kept: {error}", file=sys.stderr)
+    return told
+
+
 async def look_up(library: Library, paper_id: str, *, offline: bool) -> str | None:
     """Ask the site about an id no cache holds; why it cannot be used, or None."""
     try:
@@ -229,8 +254,9 @@ async def cmd_show(
     if result.message:
         print(f"paperterm: {result.message}; the cached detail is shown", file=sys.stderr)
     paper = detail.paper
+    changes = _told_changes(detail, result.fetched_at, store) if store.is_starred(paper.id) else ""
     if args.json:
-        dump_json(with_marks(detail.to_json(), paper.id, store))
+        dump_json({**with_marks(detail.to_json(), paper.id, store), "changed": changes or None})
         return 0
     age = "fresh"
     if result.from_cache and result.fetched_at is not None:
@@ -247,6 +273,8 @@ async def cmd_show(
         f"Authors   {', '.join(paper.authors[:12])}"
         + (f" and {paper.author_count - 12} more" if paper.author_count > 12 else ""),
     ]
+    if changes:
+        lines.append(f"Changed   {changes} (since you last looked)")
     if paper.organization:
         lines.append(f"Org       {paper.organization}")
     if paper.submitter:
@@ -263,15 +291,7 @@ async def cmd_show(
             continue
         lines.append(f"{plural(total, kind).capitalize():<10}")
         for repo in (r for r in detail.repos if r.kind == kind):
-            figures = " ".join(
-                f
-                for f in (
-                    f"↓{repo.downloads:,}" if repo.downloads is not None else "",
-                    f"♥{repo.likes:,}" if repo.likes is not None else "",
-                )
-                if f
-            )
-            lines.append(f"  {repo.url}  {figures}")
+            lines.append(f"  {repo.url}  {repo.figures}")
     lines += [f"Links     {paper.hf_url}  {paper.arxiv_url}  {paper.pdf_url}"]
     if paper.ai_summary:
         lines += ["", "AI summary", paper.ai_summary]
@@ -279,3 +299,61 @@ async def cmd_show(
         lines += ["", "Abstract", paper.abstract]
     print("\n".join(lines))
     return 0
+
+
+async def cmd_changes(args: argparse.Namespace, library: Library, store: StateStore) -> int:
+    """What changed on the site for the starred papers: those not yet looked at in the
+    reader, or every change seen since `--since`. Checks the site first (the budget of
+    requests; none with --offline). Exit 0: changes, 1: none, 2: the site could not be
+    asked about any paper."""
+    from paperterm.watch import open_watch, summary_text
+
+    watch = open_watch().load()
+    if watch.problem:
+        print(f"paperterm: {watch.problem}", file=sys.stderr)
+    starred = sorted(store.starred_ids)
+    budget = args.budget if args.budget is not None else library.config.watch_budget
+    failed = False
+    if starred and budget and not args.offline:
+        try:
+            report = await watch.check(library.details, starred, budget=budget)
+        finally:
+            await library.aclose()
+        watch.save()
+        for paper_id, why in report.failed:
+            print(f"paperterm: {paper_id}: {why}", file=sys.stderr)
+        for paper_id in report.not_found:
+            print(f"paperterm: {paper_id} is no longer on Hugging Face Papers", file=sys.stderr)
+        failed = bool(report.asked) and len(report.failed) + len(report.not_found) == report.asked
+    if args.since is not None:
+        found = watch.since(starred, args.since)
+    else:
+        found = {i: watch.pending(i) for i in watch.changed_ids(starred)}
+    known = library.known_papers() if found else {}
+    rows = []
+    for paper_id, changes in found.items():
+        paper = known.get(paper_id)
+        rows.append(
+            {
+                "id": paper_id,
+                "title": paper.title if paper else None,
+                "hf_url": f"https://huggingface.co/papers/{paper_id}",
+                "summary": summary_text(changes),
+                "changes": [
+                    {"kind": c.kind, "amount": c.amount, "at": c.at.isoformat(), "label": c.label}
+                    for c in changes
+                ],
+            }
+        )
+    if args.json:
+        dump_json(rows)
+    elif not rows:
+        since = f" since {args.since}" if args.since else " since you last looked"
+        print(f"No changes to the starred papers{since}.")
+    else:
+        for row in rows:
+            title = row["title"] or f"{NOT_CACHED} {row['id']}"
+            print(f"{row['id']:<11} {row['summary']:<36} {title}")
+    if rows:
+        return 0
+    return EXIT_CHECK_FAILED if failed else EXIT_NOTHING_NEW

@@ -51,6 +51,14 @@ class Config:
     """Whether a first run hides read papers; after that, as last used."""
     start_feed: str = "days"
     """The feed the reader opens on: days, week, month, trending or starred."""
+    watch_budget: int = 10
+    """Starred papers asked about at each start (their links, code and stars), the ones
+    checked longest ago first: at most this many requests. 0 stops the checks."""
+    thumbnails: str = "auto"
+    """The paper screen's thumbnail: 'auto' (Kitty or Sixel graphics where the terminal
+    has them, else coloured half-block cells), 'cells' (always half blocks) or 'off'."""
+    thumbnail_url: str = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{id}.png"
+    """Where a paper's thumbnail is, `{id}` its id; `PAPERTERM_THUMBNAIL_URL` overrides it."""
     topic: list[object] = field(default_factory=list)
     """`[[topic]]` tables (name, query), read by `topics.topics_from_config`."""
     keys: dict[str, str] = field(default_factory=dict)
@@ -74,6 +82,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "deadline": (1.0, 600.0),
     "command_deadline": (1.0, 3600.0),
     "max_retry_after": (0.0, 600.0),
+    "watch_budget": (0, 100),
 }
 """The values each number may take; one outside is said, and its default used."""
 
@@ -126,6 +135,10 @@ def load_config(path: Path | None = None) -> Config:
     if env_url:
         config.base_url = env_url
         config.sources["base_url"] = "environment (PAPERTERM_BASE_URL)"
+    env_thumbs = os.environ.get("PAPERTERM_THUMBNAIL_URL")
+    if env_thumbs:
+        config.thumbnail_url = env_thumbs
+        config.sources["thumbnail_url"] = "environment (PAPERTERM_THUMBNAIL_URL)"
     _validate(config)
     return config
 
@@ -148,6 +161,18 @@ def _validate(config: Config) -> None:
             f"not {config.start_feed!r}; days used"
         )
         config.start_feed = "days"
+    thumbs = urlsplit(config.thumbnail_url)
+    if thumbs.scheme not in ("http", "https") or not thumbs.netloc or "{id}" not in thumbs.path:
+        config.problems.append(
+            f"thumbnail_url {config.thumbnail_url!r} is not an http(s) URL with {{id}} in its "
+            "path; default used"
+        )
+        config.thumbnail_url = Config().thumbnail_url
+    if config.thumbnails not in ("auto", "cells", "off"):
+        config.problems.append(
+            f"thumbnails must be auto, cells or off, not {config.thumbnails!r}; auto used"
+        )
+        config.thumbnails = "auto"
     if config.source not in ("page", "api"):
         config.problems.append(f"source must be 'page' or 'api', not {config.source!r}")
         config.source = "page"

@@ -47,6 +47,18 @@ class LinkedRepo:
     def url(self) -> str:
         return f"https://huggingface.co/{_PREFIX[self.kind]}{self.id}"
 
+    @property
+    def figures(self) -> str:
+        """`↓12,345 ♥67`: downloads and likes, whichever the site gave."""
+        return " ".join(
+            f
+            for f in (
+                f"↓{self.downloads:,}" if self.downloads is not None else "",
+                f"♥{self.likes:,}" if self.likes is not None else "",
+            )
+            if f
+        )
+
 
 @dataclass(frozen=True)
 class PaperDetail:
@@ -193,11 +205,12 @@ class DetailSource:
             return DetailResult(
                 paper_id, None, "error", message=f"the site answered {detail.paper.id}"
             )
-        problem = await asyncio.to_thread(self._store, paper_id, response.body, now)
+        problem = await asyncio.to_thread(self.store, paper_id, response.body, now)
         if problem:
             self.cache_problem = problem
         return DetailResult(paper_id, detail, "ok", now)
 
-    def _store(self, paper_id: str, body: bytes, now: datetime) -> str | None:
+    def store(self, paper_id: str, body: bytes, now: datetime) -> str | None:
+        """Keep an answer with the time it was fetched; why it could not be, or None."""
         doc = {"fetched_at": now.isoformat(), "answer": json.loads(body)}
         return write_cache_file(self._path(paper_id), json.dumps(doc, ensure_ascii=False).encode())

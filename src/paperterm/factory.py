@@ -21,6 +21,7 @@ from paperterm.library import Library
 from paperterm.seen import SeenStore
 from paperterm.startup import Startup
 from paperterm.state import StateStore
+from paperterm.thumbnails import Protocol as ImageProtocol
 from paperterm.widgets import _strip_fix
 from paperterm.wiring import Opener, Wiring
 
@@ -73,6 +74,7 @@ def build_app(
     start_feed: str | None = None,
     search: str | None = None,
     start_topic: str | None = None,
+    image_protocol: ImageProtocol = "off",
 ) -> PapertermApp:
     """The reader, wired. `in_terminal` is the real `paperterm`: signals save and exit,
     and what the imports made is frozen out of the collector's way."""
@@ -96,6 +98,7 @@ def build_app(
         start_feed=start_feed,
         search=search,
         start_topic=start_topic,
+        image_protocol=image_protocol,
         _opener=opener,
     )
     return PapertermApp(wiring)

@@ -112,8 +112,9 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> Response:
-        """GET `path` under the base URL, retrying as the module docstring says."""
-        url = self.base_url + path
+        """GET `path` under the base URL (or a whole http(s) URL: a thumbnail on the
+        site's CDN), retrying as the module docstring says."""
+        url = path if path.startswith(("https://", "http://")) else self.base_url + path
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag

@@ -12,9 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-Scope = Literal["app", "papers", "days", "lists"]
-"""Where a binding applies: everywhere, any screen of papers, the day reader only, or the
-other feeds only."""
+Scope = Literal["app", "papers", "days", "lists", "page"]
+"""Where a binding applies: everywhere, any screen of papers, the day reader only, the
+other feeds only, or the paper page."""
 
 
 @dataclass(frozen=True)
@@ -35,18 +35,25 @@ class KeySpec:
     """Its title in the command palette, if it is offered there."""
     priority: bool = False
     where: Scope = "papers"
+    on_page: bool = False
+    """A key of the lists that the paper page answers too (star, read, links, scroll)."""
+
+
+def offered(spec: KeySpec, scopes: tuple[Scope, ...]) -> bool:
+    """Whether a screen of these scopes answers this key."""
+    return spec.where in scopes or (spec.on_page and "page" in scopes)
 
 
 TABLE: tuple[KeySpec, ...] = (
     KeySpec("quit", "q", "quit", "Quit", "quit", "App", show=True, where="app"),
     KeySpec("help", "question_mark", "help", "Help", "this help", "App", show=True,
             palette="Show keys and query help", where="app"),
-    KeySpec("down", "j,down", "move(1)", "Down", "move down", "Move"),
-    KeySpec("up", "k,up", "move(-1)", "Up", "move up", "Move"),
-    KeySpec("first", "g,home", "first", "First", "first paper", "Move"),
-    KeySpec("last", "G,end", "last", "Last", "last paper", "Move"),
-    KeySpec("page_down", "pagedown", "page(1)", "Page down", "page down", "Move"),
-    KeySpec("page_up", "pageup", "page(-1)", "Page up", "page up", "Move"),
+    KeySpec("down", "j,down", "move(1)", "Down", "move down", "Move", on_page=True),
+    KeySpec("up", "k,up", "move(-1)", "Up", "move up", "Move", on_page=True),
+    KeySpec("first", "g,home", "first", "First", "first paper", "Move", on_page=True),
+    KeySpec("last", "G,end", "last", "Last", "last paper", "Move", on_page=True),
+    KeySpec("page_down", "pagedown", "page(1)", "Page down", "page down", "Move", on_page=True),
+    KeySpec("page_up", "pageup", "page(-1)", "Page up", "page up", "Move", on_page=True),
     KeySpec("next_day", "right_square_bracket", "day(1)", "Next day",
             "next day (past the oldest, older days load)", "Move"),
     KeySpec("prev_day", "left_square_bracket", "day(-1)", "Previous day", "previous day", "Move"),
@@ -55,9 +62,9 @@ TABLE: tuple[KeySpec, ...] = (
     KeySpec("next_new", "N", "next_new", "Next new", "next paper new since your last visit",
             "Move", palette="Next paper new since last visit"),
     KeySpec("star", "s", "star", "Star", "star / unstar", "Read", show=True,
-            palette="Star / unstar paper"),
+            palette="Star / unstar paper", on_page=True),
     KeySpec("toggle_read", "m", "toggle_read", "Read", "mark read / unread", "Read", show=True,
-            palette="Mark read / unread"),
+            palette="Mark read / unread", on_page=True),
     KeySpec("mark_day_read", "M", "mark_day_read", "Mark day read",
             "mark the day's shown papers read", "Read",
             palette="Mark the day's shown papers read"),
@@ -71,36 +78,41 @@ TABLE: tuple[KeySpec, ...] = (
     KeySpec("switch_pane", "tab", "switch_pane", "Pane", "switch between the list and the paper",
             "Read", priority=True),
     KeySpec("open_paper", "enter", "open_paper", "Open paper",
-            "read the paper (one pane: Esc goes back to the list)", "Read"),
+            "the paper's page: code, models, datasets, Spaces", "Read",
+            palette="Open the paper's page"),
+    KeySpec("goto_paper", "i", "goto_paper", "Go to paper",
+            "open a paper's page by id or URL (arXiv or Hugging Face)", "Read",
+            palette="Open a paper by id or URL"),
     KeySpec("toggle_layout", "v", "toggle_layout", "One pane / two",
             "one pane at a time / side by side (narrow terminals: one)", "Read",
             palette="One pane at a time / side by side"),
     KeySpec("scroll_abstract", "space", "scroll_abstract", "Scroll",
-            "scroll the abstract (at its end: next unread)", "Read"),
+            "scroll the abstract (at its end: next unread)", "Read", on_page=True),
     KeySpec("open_hf", "o", "open_link('hf')", "HF page", "open the Hugging Face page", "Links",
-            palette="Open Hugging Face page"),
+            palette="Open Hugging Face page", on_page=True),
     KeySpec("open_arxiv", "a", "open_link('arxiv')", "arXiv", "open the arXiv abstract", "Links",
-            palette="Open arXiv abstract"),
+            palette="Open arXiv abstract", on_page=True),
     KeySpec("open_pdf", "p", "open_link('pdf')", "PDF", "open the PDF", "Links", show=True,
-            palette="Open PDF"),
+            palette="Open PDF", on_page=True),
     KeySpec("open_code", "c", "open_link('code')", "Code", "open the code (GitHub)", "Links",
-            show=True, palette="Open code (GitHub)"),
+            show=True, palette="Open code (GitHub)", on_page=True),
     KeySpec("open_project", "w", "open_link('project')", "Project page", "open the project page",
-            "Links", palette="Open project page"),
+            "Links", palette="Open project page", on_page=True),
     KeySpec("links", "l", "links", "Links", "pick any of the paper's links (y there copies)",
-            "Links", show=True, palette="Pick a link to open"),
+            "Links", show=True, palette="Pick a link to open", on_page=True),
     KeySpec("copy_link", "y", "copy_link", "Copy link",
             "copy the paper's id and link (or the link no browser opened)", "Links",
-            palette="Copy the paper's id and link"),
+            palette="Copy the paper's id and link", on_page=True),
     KeySpec("focus_filter", "slash", "focus_filter", "Filter", "filter (see below)", "Filter",
             show=True, palette="Filter papers"),
     KeySpec("clear_filter", "escape", "clear_filter", "Clear filter",
             "clear the filter, the paper it found kept; one pane: the list", "Filter"),
     KeySpec("goto_date", "d", "goto_date", "Go to day",
-            "go to a day (older days load on demand too)", "Days", palette="Go to day",
-            where="days"),
-    KeySpec("refresh", "r", "refresh", "Refresh", "refresh from the site", "Days",
-            palette="Refresh from the site"),
+            "go to a day, or a paper by id or URL (older days load on demand too)", "Days",
+            palette="Go to day", where="days"),
+    KeySpec("refresh", "r", "refresh", "Refresh", "refresh from the site (the page: ask again)",
+            "Days",
+            palette="Refresh from the site", on_page=True),
     KeySpec("feeds", "f", "feeds", "Feeds",
             "feeds: days, week, month, trending, starred, searches", "Feeds", show=True,
             palette="Switch feed"),
@@ -112,6 +124,11 @@ TABLE: tuple[KeySpec, ...] = (
     KeySpec("save_topic", "T", "save_topic", "Save topic",
             "save this search as a topic (its new papers are marked)", "Feeds",
             palette="Save this search as a topic", where="lists"),
+    KeySpec("back", "escape,backspace", "back", "Back", "the page: back to the list, as it was",
+            "Paper page", show=True, where="page"),
+    KeySpec("page_links", "enter", "links", "Links",
+            "the page: pick a link, model, dataset or Space to open", "Paper page",
+            where="page"),
 )  # fmt: skip
 
 BY_ID = {spec.id: spec for spec in TABLE}

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from paperterm.detail import DetailSource
     from paperterm.fetch import Fetcher
     from paperterm.lists import ListSource
+    from paperterm.thumbnails import ThumbnailSource
 
 API_PAGE = 100
 API_MAX_PAGES = 20
@@ -192,6 +193,15 @@ class Library:
 
         return DetailSource(
             lambda: self.fetcher, self.cache.root.parent / "details", clock=lambda: self.clock()
+        )
+
+    @functools.cached_property
+    def thumbnails(self) -> ThumbnailSource:
+        """Papers' thumbnails (the site's CDN), cached beside the days."""
+        from paperterm.thumbnails import ThumbnailSource
+
+        return ThumbnailSource(
+            lambda: self.fetcher, self.cache.root.parent / "thumbnails", self.config.thumbnail_url
         )
 
     def paper_index(self) -> dict[str, Paper]:

@@ -38,6 +38,7 @@ class PaperFlags(Protocol):
     def is_read(self, paper_id: str) -> bool: ...
     def is_starred(self, paper_id: str) -> bool: ...
     def is_new(self, paper: Paper) -> bool: ...
+    def is_changed(self, paper_id: str) -> bool: ...
 
 
 Predicate = Callable[[Paper, PaperFlags], bool]
@@ -56,7 +57,7 @@ NUMBER_FIELDS: dict[str, Callable[[Paper], int | None]] = {
     "comments": lambda p: p.comments,
 }
 NUMBER_ALIASES = {"votes": "upvotes", "likes": "upvotes"}
-IS_VALUES = ("starred", "unread", "read", "new")
+IS_VALUES = ("starred", "unread", "read", "new", "changed")
 HAS_VALUES = ("code", "project")
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -511,6 +512,8 @@ def _is(value: str) -> Predicate:
         return lambda paper, flags: not flags.is_read(paper.id)
     if value == "new":
         return lambda paper, flags: flags.is_new(paper)
+    if value == "changed":
+        return lambda paper, flags: flags.is_changed(paper.id)
     raise QueryError(f"is: takes {', '.join(IS_VALUES)} (got {value!r})")
 
 

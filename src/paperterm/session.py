@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from paperterm.config import Config
 from paperterm.listing import SORT_ORDER, Sort
@@ -21,6 +21,9 @@ from paperterm.paperbook import PaperBook
 from paperterm.prefs import MAX_SEARCHES, ViewPrefs
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore, Table
+
+if TYPE_CHECKING:
+    from paperterm.watch import StarWatch
 
 
 @dataclass
@@ -38,9 +41,10 @@ class UndoStep:
 class Flags:
     """Read, starred, new and saving, as the list and the query see them."""
 
-    def __init__(self, store: StateStore, seen: SeenStore) -> None:
+    def __init__(self, store: StateStore, seen: SeenStore, watch: StarWatch | None = None) -> None:
         self.store = store
         self.seen = seen
+        self.watch = watch
 
     def is_read(self, paper_id: str) -> bool:
         return self.store.is_read(paper_id)
@@ -50,6 +54,14 @@ class Flags:
 
     def is_new(self, paper: Paper) -> bool:
         return self.seen.is_new(paper)
+
+    def is_changed(self, paper_id: str) -> bool:
+        """Starred, and changed on the site since its page was last looked at."""
+        return (
+            self.watch is not None
+            and self.watch.has_pending(paper_id)
+            and self.store.is_starred(paper_id)
+        )
 
     def is_pending(self, paper_id: str) -> bool:
         """Changed and not yet on disk: shown as saving, not as done."""
@@ -110,11 +122,18 @@ class ReadRule:
 
 
 class ReadingSession:
-    def __init__(self, store: StateStore, seen: SeenStore, config: Config) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        seen: SeenStore,
+        config: Config,
+        watch: StarWatch | None = None,
+    ) -> None:
         self.store = store
         self.seen = seen
         self.config = config
-        self.flags = Flags(store, seen)
+        self.watch = watch
+        self.flags = Flags(store, seen, watch)
         self.undo_stack: list[UndoStep] = []
         self.sort: Sort = config.sort
         self.hide_read = config.hide_read

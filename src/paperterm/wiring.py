@@ -16,9 +16,11 @@ from paperterm.library import Library
 from paperterm.seen import SeenStore
 from paperterm.startup import Startup
 from paperterm.state import StateStore
+from paperterm.thumbnails import Protocol as ImageProtocol
 
 if TYPE_CHECKING:
     from paperterm.topics import TopicStore
+    from paperterm.watch import StarWatch
 
 
 class Opener(Protocol):
@@ -50,8 +52,20 @@ class Wiring:
     """--search: a search of the site to open over the days."""
     start_topic: str | None = None
     """--topic: a saved topic to open over the days."""
+    image_protocol: ImageProtocol = "off"
+    """How the paper page draws thumbnails, chosen before the UI started (thumbnails.py)."""
     _opener: Opener | None = None
     _topics: TopicStore | None = None
+    _watch: StarWatch | None = None
+
+    @property
+    def watch(self) -> StarWatch:
+        """What the starred papers last showed; `load()` it off the event loop."""
+        if self._watch is None:
+            from paperterm.watch import open_watch
+
+            self._watch = open_watch()
+        return self._watch
 
     @property
     def topics(self) -> TopicStore:

@@ -257,13 +257,15 @@ class DayReaderScreen(PapersScreen):
         self._refresh(sorted(self.feed.loaded, reverse=True), force=True)
 
     def action_goto_date(self) -> None:
-        def chosen(day: date | None) -> None:
-            if day is not None:
-                self._goto(day)
+        def chosen(answer: date | str | None) -> None:
+            if isinstance(answer, date):
+                self._goto(answer)
+            elif answer is not None:
+                self.open_by_id(answer)
 
-        from paperterm.widgets.dialogs import GotoDate
+        from paperterm.widgets.dialogs import GotoPrompt
 
-        self.app.push_screen(GotoDate(), chosen)
+        self.app.push_screen(GotoPrompt(), chosen)
 
     @work(exclusive=True, group="goto", exit_on_error=False)
     async def _goto(self, day: date) -> None:

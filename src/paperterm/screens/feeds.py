@@ -255,19 +255,33 @@ class ListScreen(FeedScreen):
         self.notify("By day." if self.by_day else "One ranked list.", markup=False, timeout=2)
 
 
+CHANGES = date.max
+"""The Starred feed's first section: the papers that changed on the site."""
+
+
 class StarredScreen(FeedScreen):
-    """Every starred paper, offline, from the state and whatever the cache holds of it."""
+    """Every starred paper, offline, from the state and whatever the cache holds of it;
+    those that changed on the site since their page was looked at come first."""
 
     def __init__(self, wiring: Wiring, session: ReadingSession) -> None:
         super().__init__(wiring, session, "site")  # the site's order here: newest star first
         self.papers: tuple[Paper, ...] = ()
         self.by_starred = True
         """Sectioned by the day each was starred, or by its feed day (t)."""
+        self.paper_list.group_label = lambda day: (
+            "Changed on the site since you looked" if day == CHANGES else day_label(day)
+        )
 
     def groups(self) -> Iterable[tuple[date, tuple[Paper, ...]]]:
-        if self.by_starred:
-            return _grouped(self.papers, self._starred_day)
-        return _grouped(self.papers, lambda p: p.day)
+        watch = self.wiring.watch
+        order = {pid: n for n, pid in enumerate(watch.changed_ids(p.id for p in self.papers))}
+        changed = tuple(
+            sorted((p for p in self.papers if p.id in order), key=lambda p: order[p.id])
+        )
+        rest = [p for p in self.papers if p.id not in order]
+        key = self._starred_day if self.by_starred else (lambda p: p.day)
+        head = [(CHANGES, changed)] if changed else []
+        return head + _grouped(rest, key)
 
     def _starred_day(self, paper: Paper) -> date:
         when = self.store.starred_at(paper.id)
@@ -319,7 +333,7 @@ class TopicFlags(Flags):
     """A topic's 'new': the papers it had not shown before this visit."""
 
     def __init__(self, base: Flags) -> None:
-        super().__init__(base.store, base.seen)
+        super().__init__(base.store, base.seen, base.watch)
         self.new: set[str] = set()
 
     def is_new(self, paper: Paper) -> bool:

@@ -66,25 +66,32 @@ class LinkActions:
             return
         self.open(paper, label, url)
 
-    def pick(self, paper: Paper, repos: Callable[[], Awaitable[list[tuple[str, str]]]]) -> None:
-        """The link picker; the paper's linked models, datasets and Spaces join it when
-        `repos` has them (from the cache at once, or once the site answers)."""
+    def pick(
+        self,
+        paper: Paper,
+        repos: Callable[[], Awaitable[list[tuple[str, str]]]] | list[tuple[str, str]],
+    ) -> None:
+        """The link picker with the paper's linked models, datasets and Spaces: `repos`
+        lists them, or finds them (from the cache at once, or once the site answers) and
+        they join the picker then."""
         from paperterm.widgets.dialogs import LinkPicker  # dialogs load when first opened
 
-        picker = LinkPicker(paper.title, paper.links)
+        known = repos if isinstance(repos, list) else []
+        picker = LinkPicker(paper.title, [*paper.links, *known])
 
         def chosen(url: str | None) -> None:
             if url:
                 label = next((lbl for lbl, u in picker.links if u == url), "link")
                 self.open(paper, label.strip(), url)
 
-        async def add_repos() -> None:
-            found = await repos()
+        async def add_repos(find: Callable[[], Awaitable[list[tuple[str, str]]]]) -> None:
+            found = await find()
             if found and picker.is_attached:
                 picker.add_links(found)
 
         self.screen.app.push_screen(picker, chosen)
-        self.screen.run_worker(add_repos(), name="linked repos", exit_on_error=False)
+        if not isinstance(repos, list):
+            self.screen.run_worker(add_repos(repos), name="linked repos", exit_on_error=False)
 
     def open(self, paper: Paper, label: str, url: str) -> None:
         try:

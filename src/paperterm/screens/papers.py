@@ -14,6 +14,7 @@ list in two places.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -24,6 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker
@@ -53,11 +55,15 @@ Pane = Literal["list", "paper"]
 FILTER_PLACEHOLDER = '/ filter: words, "phrases", -exclude, author:, is:unread, upvotes:>=20 …'
 
 
+class StateChanged(Message):
+    """Stars or read marks changed, or a save ended: a paper page on top repaints."""
+
+
 def bindings_for(*where: keys.Scope) -> list[BindingType]:
     return [
         Binding(s.keys, s.action, s.label, show=s.show, priority=s.priority, id=s.id)
         for s in keys.TABLE
-        if s.where in where
+        if keys.offered(s, where)
     ]
 
 
@@ -293,6 +299,7 @@ class PapersScreen(Screen[None]):
             self.seen.movement(paper),
         )
         starred, read, pending, new, movement = flags
+        changes = self.changes_of(paper.id)
         content = paper_content(
             paper,
             starred=starred,
@@ -301,34 +308,96 @@ class PapersScreen(Screen[None]):
             new=new,
             movement=movement,
             highlight=pattern,
+            changes=changes,
         )
         # Everything the text is made from: the same key, the same text.
-        key = (paper, flags, pattern.pattern if pattern else None)
+        key = (paper, flags, pattern.pattern if pattern else None, changes)
         if keep_scroll:
             self.abstract.update_in_place(content, key)
         else:
             self.abstract.show(content, key)
 
+    def changes_of(self, paper_id: str) -> str:
+        """What changed on the site for a starred paper since its page was looked at."""
+        if not self.flags.is_changed(paper_id):
+            return ""
+        from paperterm.watch import summary_text
+
+        return summary_text(self.wiring.watch.pending(paper_id))
+
     @on(PaperList.Activated)
     def _on_activated(self, event: PaperList.Activated) -> None:
-        if self.single_pane:
-            self.show_pane("paper")  # the list, then the paper
-        else:
-            self.action_links()
+        self.open_page(event.paper)
+
+    def open_page(self, paper: Paper) -> None:
+        """The paper's page, over this list (Esc comes back to it as it was)."""
+        from paperterm.screens.paper import PaperScreen  # loaded when first opened
+
+        self.app.push_screen(PaperScreen(self, self.session.book.newest(paper)))
+        self.mark_read(paper.id)
 
     # ------------------------------------------------------------ saving
 
     def changed(self, paper_ids: Iterable[str]) -> None:
         plist = self.paper_list
-        plist.refresh_papers(set(paper_ids))
+        ids = set(paper_ids)
+        if ids:
+            plist.refresh_papers(ids)
+        else:  # what changed is not a star or a read mark (a starred paper's changes seen)
+            plist.repaint_all()
         current = plist.paper
         if current is not None:
             self.show_paper(current, keep_scroll=True)
-        self.save_state()
+        if self.app.screen is not self:
+            self.app.screen.post_message(StateChanged())
+        if ids:
+            self.save_state()
+
+    def mark_read(self, paper_id: str) -> None:
+        """Opened (its page, or a link): read, with no undo step of its own."""
+        self._mark_read(paper_id, record_undo=False)
 
     def _mark_read(self, paper_id: str, *, record_undo: bool = True) -> None:
         if self.session.set_read(paper_id, True, record_undo=record_undo):
             self.changed([paper_id])
+
+    def toggle_star(self, paper: Paper) -> None:
+        """Star or unstar; a new star is watched from what it shows now (its links and
+        stars), and the site is asked at once for its linked models, datasets and Spaces."""
+        starred = self.session.toggle_star(paper.id)
+        self.changed([paper.id])
+        self.run_worker(
+            self._watch_star(paper, starred), name="watch star", group="watch", exit_on_error=False
+        )
+
+    def toggle_read(self, paper_id: str) -> None:
+        self.session.toggle_read(paper_id)
+        self.changed([paper_id])
+
+    async def _watch_star(self, paper: Paper, starred: bool) -> None:
+        watch = self.wiring.watch
+        now = self.wiring.clock()
+
+        def record() -> None:
+            if not watch.loaded:
+                watch.load()
+            if starred:
+                watch.starred(paper, now)
+            else:
+                watch.unstarred(paper.id)
+            watch.save()
+
+        await asyncio.to_thread(record)
+        if starred:
+            result = await self.wiring.library.details.load(paper.id, offline=self.wiring.offline)
+            if result.detail is not None and result.fetched_at is not None:
+                detail, fetched_at = result.detail, result.fetched_at
+
+                def observe() -> None:
+                    watch.observe(detail, fetched_at, baseline=True)
+                    watch.save()
+
+                await asyncio.to_thread(observe)
 
     @work(thread=True, group="save", exit_on_error=False)
     def save_state(self) -> None:
@@ -344,6 +413,8 @@ class PapersScreen(Screen[None]):
             current = self.paper_list.paper
             if current is not None and current.id in settled:
                 self.show_paper(current, keep_scroll=True)
+            if self.app.screen is not self:
+                self.app.screen.post_message(StateChanged())
         if (error or "") != self.status.save_note:
             self.status.save_note = error or ""
             self.update_status()
@@ -394,10 +465,45 @@ class PapersScreen(Screen[None]):
         self.show_pane("paper" if self.focused is self.paper_list else "list")
 
     def action_open_paper(self) -> None:
-        """Enter: read the paper. One pane at a time: it replaces the list (Esc goes back);
-        side by side: the abstract takes the keys (j/k scroll it, Tab goes back)."""
+        """Enter: the paper's page (Esc comes back here)."""
         if self.paper_list.paper is not None:
-            self.show_pane("paper")
+            self.open_page(self.paper_list.paper)
+
+    def action_goto_paper(self) -> None:
+        from paperterm.widgets.dialogs import GotoPrompt
+
+        def chosen(answer: str | date | None) -> None:
+            if isinstance(answer, str):
+                self.open_by_id(answer)
+
+        self.app.push_screen(GotoPrompt(days=False), chosen)
+
+    def open_by_id(self, paper_id: str) -> None:
+        """A paper's page by id: listed here, the cursor goes to it first; else it is
+        looked up (the caches, then the site)."""
+        listed = next((p for p in self.paper_list.papers if p.id == paper_id), None)
+        if listed is not None:
+            self.paper_list.select_id(paper_id)
+            self.open_page(listed)
+            return
+        self.run_worker(self._look_up(paper_id), name="look up paper", exit_on_error=False)
+
+    async def _look_up(self, paper_id: str) -> None:
+        library = self.wiring.library
+        paper = await asyncio.to_thread(library.find_paper, paper_id)
+        if paper is None:
+            self.notify(f"Looking up {paper_id}…", markup=False, timeout=2)
+            result = await library.details.load(paper_id, offline=self.wiring.offline)
+            if result.detail is None:
+                why = (
+                    "not on Hugging Face Papers"
+                    if result.status == "not_found"
+                    else f"it could not be looked up ({result.message})"
+                )
+                self.notify(f"{paper_id}: {why}.", severity="warning", markup=False)
+                return
+            paper = result.detail.paper
+        self.open_page(paper)
 
     def action_toggle_layout(self) -> None:
         self._layout = "split" if self.single_pane else "single"
@@ -421,13 +527,11 @@ class PapersScreen(Screen[None]):
 
     def action_star(self) -> None:
         if (paper := self.paper_list.paper) is not None:
-            self.session.toggle_star(paper.id)
-            self.changed([paper.id])
+            self.toggle_star(paper)
 
     def action_toggle_read(self) -> None:
         if (paper := self.paper_list.paper) is not None:
-            self.session.toggle_read(paper.id)
-            self.changed([paper.id])
+            self.toggle_read(paper.id)
 
     def action_mark_day_read(self) -> None:
         plist = self.paper_list
@@ -479,21 +583,10 @@ class PapersScreen(Screen[None]):
 
     async def _linked_repos(self, paper: Paper) -> list[tuple[str, str]]:
         """The paper's models, datasets and Spaces on the site, as picker links."""
+        from paperterm.widgets.paper_page import repo_links
+
         result = await self.wiring.library.details.load(paper.id, offline=self.wiring.offline)
-        if result.detail is None:
-            return []
-        out = []
-        for repo in result.detail.repos:
-            figures = " ".join(
-                f
-                for f in (
-                    f"↓{repo.downloads:,}" if repo.downloads is not None else "",
-                    f"♥{repo.likes:,}" if repo.likes is not None else "",
-                )
-                if f
-            )
-            out.append((f"{repo.kind.capitalize()} {figures}", repo.url))
-        return out
+        return repo_links(result.detail) if result.detail is not None else []
 
     def action_copy_link(self) -> None:
         self.links.copy(self.paper_list.paper)

@@ -38,8 +38,13 @@ def paper_content(
     new: bool = False,
     movement: int | None = None,
     highlight: re.Pattern[str] | None = None,
+    changes: str = "",
+    code_added_by: str = "",
+    sections: tuple[Content, ...] = (),
 ) -> Content:
-    """The pane's text for one paper, plain Content throughout."""
+    """The pane's text for one paper, plain Content throughout. The paper page adds what
+    changed since it was last looked at, who added the code, and its `sections` (linked
+    models, datasets and Spaces) before the abstract."""
     label = "$text-muted"
     lines: list[Content] = []
     title = Content(paper.title).stylize("bold")
@@ -58,6 +63,8 @@ def paper_content(
     if paper.withdrawn:
         flags.append(("withdrawn", "$text-error"))
     lines.append(Content.assemble(*_join(flags, "  ·  ")))
+    if changes:
+        lines.append(field_line("Changed", Content(changes).stylize("bold $text-warning")))
     lines.append(Content(""))
 
     count = max(paper.author_count, len(paper.authors))
@@ -69,37 +76,43 @@ def paper_content(
             authors = authors.highlight_regex(highlight, style="reverse")
         if more > 0:
             authors = Content.assemble(authors, (f" and {more} more", label))
-        lines.append(_field("Authors", authors))
+        lines.append(field_line("Authors", authors))
     elif count:
-        lines.append(_field("Authors", Content(plural(count, "author"))))
+        lines.append(field_line("Authors", Content(plural(count, "author"))))
     if paper.organization:
-        lines.append(_field("Org", Content(paper.organization)))
+        lines.append(field_line("Org", Content(paper.organization)))
     stats = f"▲ {plural(paper.upvotes, 'upvote')}"
     if movement:
         stats += f" (+{movement} since you last looked)"
     stats += f"  ·  ✎ {plural(paper.comments, 'comment')}"
-    lines.append(_field("Votes", Content(stats)))
+    lines.append(field_line("Votes", Content(stats)))
     if paper.published:
         lines.append(
-            _field("arXiv", Content(f"{paper.id}  ·  published {paper.published:%a %d %b %Y}"))
+            field_line("arXiv", Content(f"{paper.id}  ·  published {paper.published:%a %d %b %Y}"))
         )
     else:
-        lines.append(_field("arXiv", Content(paper.id)))
-    lines.append(_field("Feed day", Content(f"{paper.day:%a %d %b %Y}")))
+        lines.append(field_line("arXiv", Content(paper.id)))
+    lines.append(field_line("Feed day", Content(f"{paper.day:%a %d %b %Y}")))
     if paper.submitter:
-        lines.append(_field("Submitter", Content(paper.submitter)))
+        lines.append(field_line("Submitter", Content(paper.submitter)))
     if paper.github:
         # No space inside: the star and its count never wrap apart.
         stars = f"  ★{paper.github_stars:,}" if paper.github_stars is not None else ""
-        lines.append(_field("Code", Content.assemble((paper.github, "$text-success"), stars)))
+        added = f"  ·  added by {code_added_by}" if code_added_by else ""
+        lines.append(
+            field_line("Code", Content.assemble((paper.github, "$text-success"), stars, added))
+        )
     if paper.project_page:
-        lines.append(_field("Project", Content(paper.project_page)))
+        lines.append(field_line("Project", Content(paper.project_page)))
     if paper.ai_summary:
         lines.append(Content(""))
         lines.append(Content("AI summary").stylize("bold $text-secondary"))
         lines.append(Content(paper.ai_summary).stylize("italic"))
     if paper.ai_keywords:
-        lines.append(_field("Keywords", Content(", ".join(paper.ai_keywords))))
+        lines.append(field_line("Keywords", Content(", ".join(paper.ai_keywords))))
+    for section in sections:
+        lines.append(Content(""))
+        lines.append(section)
     lines.append(Content(""))
     lines.append(Content("Abstract").stylize("bold $text-secondary"))
     abstract = Content(paper.abstract or "(The feed gave no abstract for this paper.)")
@@ -111,13 +124,24 @@ def paper_content(
 
 LABEL_WIDTH = 10
 FIELD_LABELS = frozenset(
-    {"Authors", "Org", "Votes", "arXiv", "Feed day", "Submitter", "Code", "Project", "Keywords"}
+    {
+        "Authors",
+        "Org",
+        "Votes",
+        "arXiv",
+        "Feed day",
+        "Submitter",
+        "Code",
+        "Project",
+        "Keywords",
+        "Changed",
+    }
 )
 URL_BREAKS = "/?&=#-_."
 """Where a long URL (or another word too long for its line) is best broken: after these."""
 
 
-def _field(name: str, value: Content) -> Content:
+def field_line(name: str, value: Content) -> Content:
     return Content.assemble((f"{name:<{LABEL_WIDTH}}", "$text-muted"), value)
 
 

@@ -199,33 +199,49 @@ class LinkPicker(OptionPicker[str | None]):
         )
 
 
-class GotoDate(ModalScreen[date | None]):
-    """Ask for a day to jump to."""
+class GotoPrompt(ModalScreen[date | str | None]):
+    """Ask for a day to jump to (the days only), or a paper to open: an id, `arXiv:…`, or
+    an arXiv or Hugging Face URL pasted in. Answers a date, or a paper id."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="goto.cancel")]
     DEFAULT_CSS = """
-    GotoDate { align: center middle; }
-    GotoDate > Vertical {
-        width: 50; height: auto; border: round $accent; background: $surface; padding: 0 1;
+    GotoPrompt { align: center middle; }
+    GotoPrompt > Vertical {
+        width: 60; max-width: 95%; height: auto;
+        border: round $accent; background: $surface; padding: 0 1;
     }
-    GotoDate #goto-error { color: $text-error; }
+    GotoPrompt #goto-error { color: $text-error; }
     """
+
+    def __init__(self, *, days: bool = True) -> None:
+        super().__init__()
+        self.days = days
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content("Go to day (YYYY-MM-DD):"))
-            yield Input(placeholder="2024-08-01", id="goto-input")
+            if self.days:
+                yield Static(Content("Go to a day (YYYY-MM-DD), or a paper (id or URL):"))
+                yield Input(placeholder="2024-08-01  or  2407.21783", id="goto-input")
+            else:
+                yield Static(Content("Open a paper (id, arXiv:id, or its arXiv or HF URL):"))
+                yield Input(placeholder="2407.21783", id="goto-input")
             yield Static(Content(""), id="goto-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        from paperterm.model import PaperIdError, parse_paper_id
+
+        text = event.value.strip()
+        if self.days:
+            try:
+                self.dismiss(date.fromisoformat(text))
+                return
+            except ValueError:
+                pass
         try:
-            day = date.fromisoformat(event.value.strip())
-        except ValueError:
-            self.query_one("#goto-error", Static).update(
-                Content(f"not a date: {event.value.strip()!r}")
-            )
-            return
-        self.dismiss(day)
+            self.dismiss(parse_paper_id(text))
+        except PaperIdError as error:
+            said = f"not a date or a paper: {text!r}" if self.days else str(error)
+            self.query_one("#goto-error", Static).update(Content(said))
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

@@ -491,7 +491,11 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         prefix = Content.assemble(
             (" ●" if not read else "  ", self._style("paper-list--unread")),
             (SAVING if pending else "★" if starred else " ", self._style("paper-list--star")),
-            ("✦" if new else " ", self._style("paper-list--new")),
+            # Δ: a starred paper that changed on the site (code, stars, models…).
+            (
+                "✦" if new else "Δ" if self.flags.is_changed(paper.id) else " ",
+                self._style("paper-list--new"),
+            ),
             (
                 f"{sort_figure(paper, figure):>{5 if figure == 'published' else 4}} ",
                 self._style("paper-list--votes"),
