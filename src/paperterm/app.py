@@ -71,7 +71,7 @@ class PapertermApp(App[None]):
         self.store = wiring.store
         self.seen = wiring.seen
         self.config = wiring.config
-        self.session = ReadingSession(wiring.store, wiring.seen, wiring.config, wiring.watch)
+        self.session = ReadingSession(wiring.store, wiring.seen, wiring.config)
         self.keys_in_force = keys.resolve(self.config.keys)
         """The keys after the config's remaps: what help and the palette show."""
 
@@ -119,8 +119,9 @@ class PapertermApp(App[None]):
         """Ask the site about the starred papers checked longest ago (the config's budget
         of requests), after the days are painted; what changed is marked Δ in every feed."""
         await self.reader.refreshed.wait()
-        watch = self.wiring.watch
+        watch = self.wiring.watch  # imported and read after the first paint, not before
         await asyncio.to_thread(watch.load)
+        self.session.flags.watch = watch
         if watch.problem:
             self.notify(watch.problem, severity="warning", markup=False, timeout=10)
         starred = self.store.starred_ids

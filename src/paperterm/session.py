@@ -45,6 +45,7 @@ class Flags:
         self.store = store
         self.seen = seen
         self.watch = watch
+        """What starred papers last showed; the reader sets it once it is read."""
 
     def is_read(self, paper_id: str) -> bool:
         return self.store.is_read(paper_id)
@@ -122,18 +123,11 @@ class ReadRule:
 
 
 class ReadingSession:
-    def __init__(
-        self,
-        store: StateStore,
-        seen: SeenStore,
-        config: Config,
-        watch: StarWatch | None = None,
-    ) -> None:
+    def __init__(self, store: StateStore, seen: SeenStore, config: Config) -> None:
         self.store = store
         self.seen = seen
         self.config = config
-        self.watch = watch
-        self.flags = Flags(store, seen, watch)
+        self.flags = Flags(store, seen)
         self.undo_stack: list[UndoStep] = []
         self.sort: Sort = config.sort
         self.hide_read = config.hide_read

@@ -333,11 +333,15 @@ class TopicFlags(Flags):
     """A topic's 'new': the papers it had not shown before this visit."""
 
     def __init__(self, base: Flags) -> None:
-        super().__init__(base.store, base.seen, base.watch)
+        super().__init__(base.store, base.seen)
+        self.base = base
         self.new: set[str] = set()
 
     def is_new(self, paper: Paper) -> bool:
         return paper.id in self.new
+
+    def is_changed(self, paper_id: str) -> bool:
+        return self.base.is_changed(paper_id)  # the watch is read after the first paint
 
 
 class TopicScreen(ListScreen):
