@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input
 
-from paperterm.keys import TABLE
+from paperterm.keys import TABLE, display_key
 
 ORDER = {spec.id: n for n, spec in enumerate(TABLE)}
 
@@ -51,7 +51,8 @@ class KeyBar(Widget):
                 if not binding.show or binding.action in seen:
                     continue
                 seen.add(binding.action)
-                key = self.app.get_key_display(binding)
+                # As help and the palette show it ("Esc", not Textual's "esc").
+                key = display_key(binding.key)
                 hints.append((key, binding.description, binding.action, binding.id))
             # In the table's order (quit and help first), wherever each binding lives.
             hints.sort(key=lambda hint: ORDER.get(hint[3] or "", len(ORDER)))
