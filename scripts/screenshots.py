@@ -9,6 +9,7 @@ offline. Run it after any change to what the reader shows, and review the SVGs.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from datetime import date
@@ -27,6 +28,9 @@ async def shoot(
     name: str, keys: list[str], bodies: dict[date, bytes], size: tuple[int, int] = SIZE
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
+        # Every file the reader keeps goes to the demo's folder, never the user's.
+        for kind in ("data", "cache", "config"):
+            os.environ[f"PAPERTERM_{kind.upper()}_DIR"] = str(Path(tmp) / kind)
         app = make_demo_app(Path(tmp), opener=NoBrowser(), bodies=bodies)
         async with app.run_test(size=size) as pilot:
             await app.reader.refreshed.wait()
@@ -52,6 +56,8 @@ async def main() -> None:
     await shoot("narrow-paper", ["j", "enter"], bodies, (80, 24))
     await shoot("search", ["F", *"kazakh", "enter"], bodies)
     await shoot("feeds", ["f"], bodies)
+    await shoot("paper", ["i", *"2608.09888", "enter"], bodies)
+    await shoot("starred", ["f", "5"], bodies)
 
 
 if __name__ == "__main__":
