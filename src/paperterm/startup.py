@@ -80,6 +80,13 @@ def initial_days(
     return plan_days(end, wanted.count, has_papers, since=wanted.since, max_count=wanted.max_count)
 
 
+def merge_state_copies(store: StateStore) -> list[str]:
+    """The conflict copies sync tools left beside the state, merged in: what to say."""
+    from paperterm.syncmerge import merge_conflicts, worth_a_look
+
+    return merge_conflicts(store).messages() if worth_a_look(store) else []
+
+
 def load_startup(
     library: Library,
     store: StateStore,
@@ -89,6 +96,7 @@ def load_startup(
     days_wanted: int | None,
 ) -> Startup:
     store.load()
+    merge_warnings = merge_state_copies(store)
     seen.load()
     if store.last_visit is not None:
         seen.since = store.last_visit.astimezone(UTC).date()
@@ -105,5 +113,5 @@ def load_startup(
             first.append(result)
             if sum(1 for r in first if r.papers) >= FIRST_PAINT_DAYS:
                 break
-    warnings = list(store.warnings) + ([seen.problem] if seen.problem else [])
+    warnings = list(store.warnings) + merge_warnings + ([seen.problem] if seen.problem else [])
     return Startup(days, first, wanted, warnings, load_prefs(paths.prefs_file()))
