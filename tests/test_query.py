@@ -22,6 +22,7 @@ class Flags:
     def __init__(self, read=(), starred=(), new=(), changed=()) -> None:  # type: ignore[no-untyped-def]
         self.read, self.starred, self.new = set(read), set(starred), set(new)
         self.changed = set(changed)
+        self.notes: dict[str, str] = {}
 
     def is_read(self, paper_id: str) -> bool:
         return paper_id in self.read
@@ -34,6 +35,9 @@ class Flags:
 
     def is_changed(self, paper_id: str) -> bool:
         return paper_id in self.changed
+
+    def note(self, paper_id: str) -> str:
+        return self.notes.get(paper_id, "")
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +164,10 @@ def test_states(week) -> None:  # type: ignore[no-untyped-def]
     flags = Flags(read={a, b}, starred={b}, new={c}, changed={b})
     assert ids(papers, "is:starred", flags) == {b}
     assert ids(papers, "is:changed", flags) == {b}
+    flags.notes = {a: "Read for the reading group; compare with RLHF", c: "skim"}
+    assert ids(papers, "has:note", flags) == {a, c}
+    assert ids(papers, "note:rlhf", flags) == {a}  # the word-start rule, any case
+    assert ids(papers, "note:group -is:read", flags) == set()
     assert ids(papers, "is:read", flags) == {a, b}
     assert ids(papers, "is:unread", flags) == {p.id for p in papers} - {a, b}
     assert ids(papers, "is:new", flags) == {c}

@@ -39,6 +39,7 @@ class PaperFlags(Protocol):
     def is_starred(self, paper_id: str) -> bool: ...
     def is_new(self, paper: Paper) -> bool: ...
     def is_changed(self, paper_id: str) -> bool: ...
+    def note(self, paper_id: str) -> str: ...
 
 
 Predicate = Callable[[Paper, PaperFlags], bool]
@@ -58,7 +59,7 @@ NUMBER_FIELDS: dict[str, Callable[[Paper], int | None]] = {
 }
 NUMBER_ALIASES = {"votes": "upvotes", "likes": "upvotes"}
 IS_VALUES = ("starred", "unread", "read", "new", "changed")
-HAS_VALUES = ("code", "project")
+HAS_VALUES = ("code", "project", "note")
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
@@ -431,6 +432,9 @@ def _term(text: str, query: Query, negated: bool) -> Node:
         if not negated:
             query.highlights.append(value)
         return FieldWords(name, value.casefold())
+    if name == "note":  # the user's own words, kept with the state, not the paper's
+        needle = value.casefold()
+        return Test(lambda paper, flags: starts_word(needle, flags.note(paper.id).casefold()))
     if name in NUMBER_FIELDS:
         return Test(_number(name, value))
     if name == "day":
@@ -439,7 +443,7 @@ def _term(text: str, query: Query, negated: bool) -> Node:
         return Test(_is(value.lower()))
     if name == "has":
         return Test(_has(value.lower()))
-    known = ", ".join([*TEXT_FIELDS, *NUMBER_FIELDS, "day", "is", "has"])
+    known = ", ".join([*TEXT_FIELDS, "note", *NUMBER_FIELDS, "day", "is", "has"])
     raise QueryError(f"unknown field {name}: (known: {known})")
 
 
@@ -522,6 +526,8 @@ def _has(value: str) -> Predicate:
         return lambda paper, flags: paper.github is not None
     if value in ("project", "page"):
         return lambda paper, flags: paper.project_page is not None
+    if value in ("note", "notes"):
+        return lambda paper, flags: bool(flags.note(paper.id))
     raise QueryError(f"has: takes {', '.join(HAS_VALUES)} (got {value!r})")
 
 

@@ -64,6 +64,9 @@ class Flags:
             and self.store.is_starred(paper_id)
         )
 
+    def note(self, paper_id: str) -> str:
+        return self.store.note(paper_id)
+
     def is_pending(self, paper_id: str) -> bool:
         """Changed and not yet on disk: shown as saving, not as done."""
         return self.store.is_pending(paper_id)
@@ -133,6 +136,8 @@ class ReadingSession:
         self.hide_read = config.hide_read
         self.read_rule = ReadRule(config.read_delay)
         self.searches: tuple[str, ...] = ()
+        self.theme: str | None = config.theme or None
+        """The Textual theme: last chosen, else the config's, else Textual's default."""
         self.book = PaperBook()
         """The newest copy of each paper any feed brought (see paperbook.py)."""
 
@@ -144,6 +149,8 @@ class ReadingSession:
             self.sort = prefs.sort
         if prefs.hide_read is not None:
             self.hide_read = prefs.hide_read
+        if prefs.theme is not None:
+            self.theme = prefs.theme
         self.searches = prefs.searches
 
     def remember_search(self, query: str) -> None:
@@ -153,7 +160,7 @@ class ReadingSession:
 
     @property
     def prefs(self) -> ViewPrefs:
-        return ViewPrefs(self.sort, self.hide_read, self.searches)
+        return ViewPrefs(self.sort, self.hide_read, self.searches, self.theme)
 
     def cycle_sort(self) -> Sort:
         self.sort = next_sort(self.sort, SORT_ORDER)

@@ -64,7 +64,7 @@ class StateError(Exception):
 
 
 Table = Literal["read", "starred"]
-OpKind = Literal["read", "starred", "visit"]
+OpKind = Literal["read", "starred", "visit", "note"]
 TABLES: tuple[Table, ...] = ("read", "starred")
 
 
@@ -73,6 +73,8 @@ class _Data:
     read: dict[str, datetime]
     starred: dict[str, datetime]
     last_visit: datetime | None = None
+    notes: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    """A paper's note and when it was written (the later of two edits wins a merge)."""
     kept: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Entries of [read]/[starred] that are not times: not used, written back as found."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -87,6 +89,7 @@ class _Data:
             dict(self.read),
             dict(self.starred),
             self.last_visit,
+            dict(self.notes),
             {name: dict(table) for name, table in self.kept.items()},
             dict(self.extra),
         )
@@ -121,6 +124,9 @@ class StateStore:
         """One save at a time in this process (the file lock serialises processes)."""
         self._newer = False
         """The file is from a newer paperterm: never write it, its backup, or set it aside."""
+        self.other_side: bytes | None = None
+        """The file held a git conflict: our side was loaded, this is theirs, to be merged
+        in (`syncmerge.merge_conflicts`)."""
 
     @functools.cached_property
     def _lock(self) -> FileLock:
@@ -138,6 +144,16 @@ class StateStore:
             try:
                 ensure_dir(self.path.parent)
                 data = self._read_if_sound()
+                if data is None and self.other_side is None:
+                    # git's conflict markers make the file unreadable TOML: both sides are
+                    # kept (ours loaded, theirs merged in), not the file set aside.
+                    from paperterm.syncmerge import resolve_git_conflict
+
+                    self.other_side, problem = resolve_git_conflict(self.path)
+                    if problem:
+                        self.warnings.append(problem)
+                    if self.other_side is not None:
+                        data = self._read_if_sound()
                 if data is None:
                     from filelock import Timeout
 
@@ -285,7 +301,23 @@ class StateStore:
         value = doc.get("last_visit")
         if isinstance(value, datetime):
             data.last_visit = _aware(value)
-        data.extra = {k: v for k, v in doc.items() if k not in ("schema", "last_visit", *TABLES)}
+        raw_notes = doc.get("notes")
+        data.notes, kept_notes = _notes(raw_notes if isinstance(raw_notes, dict) else {})
+        if kept_notes:
+            data.kept["notes"] = kept_notes
+            if not newer:
+                self.warnings.append(
+                    f"{path.name}: {len(kept_notes)} [notes] entries are not a text and a "
+                    "time; kept in the file as written, not used"
+                )
+        # A [notes] that is not a table is not ours to read: it is written back as found.
+        skip = (
+            "schema",
+            "last_visit",
+            *TABLES,
+            *(("notes",) if isinstance(raw_notes, dict) else ()),
+        )
+        data.extra = {k: v for k, v in doc.items() if k not in skip}
         return data
 
     # ------------------------------------------------------------ reading
@@ -313,6 +345,15 @@ class StateStore:
     @property
     def last_visit(self) -> datetime | None:
         return self._data.last_visit
+
+    def note(self, paper_id: str) -> str:
+        entry = self._data.notes.get(paper_id)
+        return entry[0] if entry else ""
+
+    @property
+    def notes(self) -> dict[str, str]:
+        """Every paper's note, by id."""
+        return {paper_id: text for paper_id, (text, _) in self._data.notes.items()}
 
     @property
     def dirty(self) -> bool:
@@ -343,6 +384,49 @@ class StateStore:
         self.set_starred(paper_id, now)
         return now
 
+    def set_note(self, paper_id: str, text: str) -> bool:
+        """Write (or, empty, remove) a paper's note; whether anything changed. Pending
+        until saved, like a star."""
+        text = text.strip()
+        with self._mutex:
+            if text == self.note(paper_id):
+                return False
+            self._queue("note", paper_id, (text, self.clock()))
+            return True
+
+    def absorb(self, other: _Data) -> set[str]:
+        """Another copy of the state (a sync tool's conflict copy, the other side of a git
+        conflict), merged in as operations: every star, read mark and note it has is kept,
+        and where both have the same paper the later time wins. Returns the papers that
+        changed; they are pending until saved."""
+        changed: set[str] = set()
+        with self._mutex:
+            for kind in TABLES:
+                mine = self._data.read if kind == "read" else self._data.starred
+                theirs = other.read if kind == "read" else other.starred
+                for paper_id, when in theirs.items():
+                    if paper_id not in mine or when > mine[paper_id]:
+                        self._queue(kind, paper_id, when)
+                        changed.add(paper_id)
+            for paper_id, (text, when) in other.notes.items():
+                known = self._data.notes.get(paper_id)
+                if known is None or when > known[1]:
+                    self._queue("note", paper_id, (text, when))
+                    changed.add(paper_id)
+            if other.last_visit and (
+                self._data.last_visit is None or other.last_visit > self._data.last_visit
+            ):
+                op: _Op = ("visit", "", other.last_visit)
+                self._apply(self._data, op)
+                self._pending.append(op)
+        return changed
+
+    def _queue(self, kind: OpKind, paper_id: str, value: Any) -> None:
+        op: _Op = (kind, paper_id, value)
+        self._apply(self._data, op)
+        self._pending.append(op)
+        self._pending_ids[paper_id] = self._pending_ids.get(paper_id, 0) + 1
+
     def restore(self, kind: Table, paper_id: str, when: datetime | None) -> None:
         """Put back an exact earlier value (undo)."""
         self._change(kind, paper_id, when)
@@ -361,10 +445,7 @@ class StateStore:
                 when is None or table.get(paper_id) == when
             ):
                 return False
-            op: _Op = (kind, paper_id, when)
-            self._apply(self._data, op)
-            self._pending.append(op)
-            self._pending_ids[paper_id] = self._pending_ids.get(paper_id, 0) + 1
+            self._queue(kind, paper_id, when)
             return True
 
     @staticmethod
@@ -382,6 +463,19 @@ class StateStore:
                 table[key] = value
         elif kind == "visit":
             data.last_visit = value
+        elif kind == "note":
+            text, when = value
+            known = data.notes.get(key)
+            if known is not None and known[1] > when:
+                return  # a later edit (another machine's, another process's) wins
+            kept = data.kept.get("notes")
+            if kept is not None:
+                kept.pop(key, None)
+            data.extra.pop("notes", None)  # a [notes] that was not a table gives way
+            if text:
+                data.notes[key] = (text, when)
+            else:
+                data.notes.pop(key, None)
 
     # ------------------------------------------------------------ saving
 
@@ -445,6 +539,22 @@ class StateStore:
             return True
 
 
+def read_copy(path: Path) -> _Data:
+    """Another copy of a state file, read without touching it (nothing set aside, no
+    backup): a StateError says why it cannot be used."""
+    scratch = StateStore(path)
+    try:
+        raw = read_regular(path)
+    except OSError as error:
+        raise StateError(f"{path.name}: {describe_os_error(error)}") from None
+    return scratch._parse(raw, path)
+
+
+def parse_state(raw: bytes, name: str) -> _Data:
+    """State from bytes (one side of a git conflict); a StateError says why not."""
+    return StateStore(Path(name))._parse(raw, Path(name))
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -473,6 +583,20 @@ def _times(
     return out, kept
 
 
+def _notes(value: dict[str, Any]) -> tuple[dict[str, tuple[str, datetime]], dict[str, Any]]:
+    """The [notes] table (id = {text, at}), and the entries that are not (kept)."""
+    out: dict[str, tuple[str, datetime]] = {}
+    kept: dict[str, Any] = {}
+    for key, entry in value.items():
+        text = entry.get("text") if isinstance(entry, dict) else None
+        when = entry.get("at") if isinstance(entry, dict) else None
+        if isinstance(text, str) and isinstance(when, datetime):
+            out[key] = (text, _aware(when))
+        else:
+            kept[key] = entry
+    return out, kept
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
@@ -498,6 +622,13 @@ def _document(data: _Data) -> str:
         # Insertion order (the order things were read or starred), not sorted: a sort of
         # 10,000 keys was a fifth of a save.
         parts.extend(map(_line, table.keys(), table.values()))
+    notes: dict[str, Any] = {
+        key: {"text": text, "at": when} for key, (text, when) in data.notes.items()
+    }
+    notes.update(data.kept.get("notes", {}))
+    if notes:
+        # Notes are few and written by hand: tomli-w lays them out, texts as """…""".
+        parts.append("\n" + tomli_w.dumps({"notes": notes}, multiline_strings=True))
     if tables:
         parts.append("\n" + tomli_w.dumps(tables))
     return "".join(parts)

@@ -119,6 +119,17 @@ class DayReaderScreen(PapersScreen):
         if self.paper_list.paper is None:
             self.show_paper(None)
 
+    async def _merge_state_copies(self) -> None:
+        from paperterm.startup import merge_state_copies
+
+        messages = await asyncio.to_thread(merge_state_copies, self.store)
+        if messages:
+            self.paper_list.repaint_all()
+            if self.paper_list.paper is not None:
+                self.show_paper(self.paper_list.paper, keep_scroll=True)
+        for message in messages:
+            self.notify(message, markup=False, timeout=10)
+
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def _refresh(self, days: list[date], force: bool) -> None:
         self.status.progress = "checking the site…"
@@ -250,6 +261,8 @@ class DayReaderScreen(PapersScreen):
     # ------------------------------------------------------------ actions: days
 
     def action_refresh(self) -> None:
+        # What another machine synced here (its conflict copies) is merged on refresh too.
+        self.run_worker(self._merge_state_copies(), name="merge state", exit_on_error=False)
         if self.offline:
             self.notify("Offline: not refreshing.", markup=False)
             return

@@ -117,6 +117,7 @@ class PaperScreen(Screen[None]):
             new=self.origin.flags.is_new(paper),
             movement=self.origin.seen.movement(paper),
             changes=self.changes,
+            note=store.note(paper.id),
             code_added_by=detail.code_added_by if detail else "",
             sections=(linked_section(detail),) if detail is not None else (),
         )
@@ -230,6 +231,11 @@ class PaperScreen(Screen[None]):
     def action_toggle_read(self) -> None:
         self.origin.toggle_read(self.paper.id)
         self.repaint()
+
+    def action_edit_note(self) -> None:
+        from paperterm.screens.notes import edit_note
+
+        edit_note(self, self.origin.store, self.shown_paper, lambda i: self.origin.changed([i]))
 
     def action_refresh(self) -> None:
         self.run_worker(self.load(force=True), name="paper detail", exit_on_error=False)

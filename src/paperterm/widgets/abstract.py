@@ -39,6 +39,7 @@ def paper_content(
     movement: int | None = None,
     highlight: re.Pattern[str] | None = None,
     changes: str = "",
+    note: str = "",
     code_added_by: str = "",
     sections: tuple[Content, ...] = (),
 ) -> Content:
@@ -104,6 +105,14 @@ def paper_content(
         )
     if paper.project_page:
         lines.append(field_line("Project", Content(paper.project_page)))
+    if note:
+        lines.append(Content(""))
+        if pending:
+            # Its text is shown once it is on disk, as a star is: what is painted is saved.
+            lines.append(Content("Your note  ◌ saving…").stylize("bold $text-warning"))
+        else:
+            lines.append(Content("Your note").stylize("bold $text-warning"))
+            lines.append(Content(note))
     if paper.ai_summary:
         lines.append(Content(""))
         lines.append(Content("AI summary").stylize("bold $text-secondary"))
