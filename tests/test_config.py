@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,54 @@ async def test_proxy_environment_variables_are_honoured(monkeypatch: pytest.Monk
             response = await fetcher.get("/papers/date/2024-08-01")
         assert response.status == 200 and b"DailyPapers" in response.body
         assert proxy.requests == ["http://papers.example/papers/date/2024-08-01"]
+
+
+def test_config_init_writes_every_setting_and_never_overwrites(
+    private_dirs: dict[str, Path],
+) -> None:
+    from test_cli import run_cli
+
+    from paperterm.config import SETTINGS
+
+    path = private_dirs["config"] / "config.toml"
+    run_cli("config", "--init", check=True)
+    text = path.read_text()
+    assert tomllib.loads(text) == {}  # every line commented out: the defaults hold
+    before_keys = text.split("# [keys]")[0]  # then examples of [keys] and [[topic]]
+    settings = [line[2:] for line in before_keys.splitlines() if re.match(r"# [a-z_]+ = ", line)]
+    assert [s.split(" = ")[0] for s in settings] == list(SETTINGS)
+    path.write_text("\n".join(settings) + "\n")  # every setting uncommented
+    config = load_config(path)
+    assert config.problems == [] and set(config.sources) == set(SETTINGS)
+    mine = "days = 5  # mine\n"
+    path.write_text(mine)
+    again = run_cli("config", "--init")
+    assert again.returncode == 1 and "--force" in again.stderr and path.read_text() == mine
+    run_cli("config", "--init", "--force", check=True)
+    assert path.with_name("config.toml.bak").read_text() == mine
+    assert tomllib.loads(path.read_text()) == {}
+
+
+async def test_the_theme_chosen_is_used_next_time(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
+    from test_app import notices, reader
+
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    async with reader(private_dirs) as (app, pilot):
+        assert app.theme == "textual-dark"
+        app.theme = "nord"  # what the palette's "Change theme" does
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert tomllib.loads((private_dirs["data"] / "view.toml").read_text())["theme"] == "nord"
+    async with reader(private_dirs) as (app, pilot):
+        assert app.theme == "nord"
+    (private_dirs["data"] / "view.toml").unlink()
+    private_dirs["config"].mkdir(parents=True, exist_ok=True)
+    (private_dirs["config"] / "config.toml").write_text('theme = "gruvbox"\n')
+    async with reader(private_dirs) as (app, pilot):
+        assert app.theme == "gruvbox"  # a first run: the config's
+    (private_dirs["config"] / "config.toml").write_text('theme = "no-such-theme"\n')
+    async with reader(private_dirs, notifications=True) as (app, pilot):
+        assert app.theme == "textual-dark"
+        assert any("no-such-theme" in n for n in await notices(app, pilot))

@@ -96,8 +96,53 @@ class PapertermApp(App[None]):
         if self.keys_in_force.remapped:
             self.set_keymap(self.keys_in_force.remapped)
         self._start_feed()
+        if self.wiring.startup is not None:
+            self.session.use_prefs(self.wiring.startup.prefs)
+            self.use_theme()
+        else:
+            self.run_worker(self._read_theme(), name="read theme", exit_on_error=False)
         self.run_worker(self._check_topics(), name="check topics", exit_on_error=False)
         self.run_worker(self._check_starred(), name="check starred", exit_on_error=False)
+
+    async def _read_theme(self) -> None:
+        from paperterm.prefs import load_prefs
+
+        prefs = await asyncio.to_thread(load_prefs, paths.prefs_file())
+        if prefs.theme:
+            self.session.theme = prefs.theme
+        self.use_theme()
+
+    def use_theme(self) -> None:
+        """The theme last chosen (or the config's); one Textual does not know is said."""
+        name = self.session.theme
+        if not name or name == self.theme:
+            return
+        if name not in self.available_themes:
+            known = ", ".join(sorted(self.available_themes))
+            self.notify(
+                f"theme {name!r} is not one of Textual's ({known}); the default is used",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+            return
+        self.theme = name
+
+    def watch_theme(self, name: str) -> None:
+        """A theme chosen (the palette's "Change theme"): used from now on, next time too."""
+        if name == self.session.theme or not self.is_running:
+            return
+        self.session.theme = name
+        from paperterm.prefs import save_prefs
+
+        prefs = self.session.prefs
+        self.run_worker(
+            partial(save_prefs, paths.prefs_file(), prefs),
+            name="save theme",
+            thread=True,
+            group="prefs",
+            exit_on_error=False,
+        )
 
     async def _check_topics(self) -> None:
         """Read the topics and count what is new in each (the feed list shows it): after

@@ -114,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_config.add_argument(
         "--check", action="store_true", help="only say what is wrong (exit 1 if anything is)"
     )
+    p_config.add_argument(
+        "--init", action="store_true", help="write a commented config.toml with every setting"
+    )
+    p_config.add_argument(
+        "--force",
+        action="store_true",
+        help="with --init: replace an existing config (kept as .bak)",
+    )
     for name, text in (
         ("star", "star a paper"),
         ("unstar", "remove a paper's star"),
@@ -137,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--budget", type=int, help="ask the site about at most this many papers (config: 10)"
     )
     p_changes.add_argument("--offline", action="store_true", help="what was last seen only")
+    from paperterm.cli_export import add_digest_parser, add_export_parser
+
+    add_export_parser(sub)
+    add_digest_parser(sub)
     p_show = sub.add_parser("show", help="print one paper's page: detail and linked repos")
     p_show.add_argument("id", metavar="ID", help="arXiv id or paper URL")
     p_show.add_argument("--json", action="store_true", help="one JSON object on stdout")
@@ -168,6 +180,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             from paperterm.cli_feeds import cmd_show
 
             return asyncio.run(cmd_show(args, _library(), _state(), normalise_id(args.id)))
+        if args.command in ("export", "digest"):
+            from paperterm.cli_export import cmd_digest, cmd_export
+
+            command = cmd_export if args.command == "export" else cmd_digest
+            return asyncio.run(command(args, _library(), _state()))
         if args.command == "changes":
             from paperterm.cli_feeds import cmd_changes
 
@@ -216,6 +233,10 @@ def _state() -> StateStore:
     from paperterm.state import StateStore
 
     store = StateStore(paths.state_file()).load()
+    from paperterm.startup import merge_state_copies
+
+    for message in merge_state_copies(store):
+        print(f"paperterm: {message}", file=sys.stderr)
     for warning in store.warnings:
         print(f"paperterm: {warning}", file=sys.stderr)
     return store
@@ -481,11 +502,29 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if in_force.problems else 0
 
 
+def _init_config(*, force: bool) -> int:
+    import shutil
+
+    from paperterm.config import default_config_text
+    from paperterm.fsutil import atomic_write
+
+    path = paths.config_file()
+    if path.exists() and not force:
+        raise CliError(f"{path} exists; it is left as it is (--force replaces it, kept as .bak)")
+    if path.exists():
+        shutil.copyfile(path, path.with_name(path.name + ".bak"))
+    atomic_write(path, default_config_text().encode())
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     """Each file's path, and each setting in force with where it came from."""
     from paperterm import keys
     from paperterm.config import SETTINGS, load_config
 
+    if args.init:
+        return _init_config(force=args.force)
     config = load_config()
     problems = [*config.problems, *keys.resolve(config.keys).problems]
     if not args.check:

@@ -49,6 +49,9 @@ class Config:
     After that the reader starts with the sort last used."""
     hide_read: bool = False
     """Whether a first run hides read papers; after that, as last used."""
+    theme: str = ""
+    """The Textual theme a first run starts with (e.g. "nord"; the command palette's
+    "Change theme" lists them); after that, the one last chosen."""
     start_feed: str = "days"
     """The feed the reader opens on: days, week, month, trending or starred."""
     watch_budget: int = 10
@@ -187,3 +190,59 @@ def _validate(config: Config) -> None:
             )
             setattr(config, name, default)
             config.sources.pop(name, None)
+
+
+def setting_help() -> dict[str, str]:
+    """Each setting's docstring in `Config` (the one place it is written), by name."""
+    import ast
+    import inspect
+    import itertools
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(Config)))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    out: dict[str, str] = {}
+    for node, following in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            out[node.target.id] = " ".join(following.value.value.split())
+    return out
+
+
+def default_config_text() -> str:
+    """A config.toml with every setting at its default, each commented out under what it
+    does: uncomment a line to change it. Values are written by tomli-w."""
+    import textwrap
+
+    import tomli_w
+
+    help_text = setting_help()
+    defaults = Config()
+    lines = [
+        "# paperterm's settings. Every one is optional: a line left commented out keeps",
+        "# its default. `paperterm config` prints the settings in force and where each",
+        "# came from; `paperterm config --check` says what is wrong.",
+        "",
+    ]
+    for name in SETTINGS:
+        for row in textwrap.wrap(help_text.get(name, ""), 86):
+            lines.append(f"# {row}")
+        lines.append("# " + tomli_w.dumps({name: getattr(defaults, name)}).strip())
+        lines.append("")
+    lines += [
+        "# Keys: a binding id and its keys (`paperterm keys` lists the ids).",
+        "# [keys]",
+        '# star = "s,asterisk"',
+        "",
+        "# Topics: saved searches whose new papers are counted and marked (as many as you like).",
+        "# [[topic]]",
+        '# name = "LoRA"',
+        '# query = "LoRA fine-tuning"',
+        "",
+    ]
+    return "\n".join(lines)

@@ -80,6 +80,9 @@ class FeedScreen(PapersScreen):
     def action_refresh(self) -> None:
         self.reload(force=True)
 
+    def export_title(self) -> str:
+        return self.feed_name
+
     def painted(self) -> None:
         """A load came back: repaint, and put the cursor on the first paper once."""
         first = not self.loaded

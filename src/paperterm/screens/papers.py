@@ -18,7 +18,8 @@ import asyncio
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import ClassVar, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -45,6 +46,9 @@ from paperterm.widgets.keybar import KeyBar
 from paperterm.widgets.paper_list import PaperList
 from paperterm.widgets.status import StatusBar
 from paperterm.wiring import Wiring
+
+if TYPE_CHECKING:
+    from paperterm.export import Format
 
 NARROW = 100
 """Below this many columns the list and the paper take turns on the screen."""
@@ -300,6 +304,7 @@ class PapersScreen(Screen[None]):
         )
         starred, read, pending, new, movement = flags
         changes = self.changes_of(paper.id)
+        note = self.store.note(paper.id)
         content = paper_content(
             paper,
             starred=starred,
@@ -309,9 +314,10 @@ class PapersScreen(Screen[None]):
             movement=movement,
             highlight=pattern,
             changes=changes,
+            note=note,
         )
         # Everything the text is made from: the same key, the same text.
-        key = (paper, flags, pattern.pattern if pattern else None, changes)
+        key = (paper, flags, pattern.pattern if pattern else None, changes, note)
         if keep_scroll:
             self.abstract.update_in_place(content, key)
         else:
@@ -532,6 +538,69 @@ class PapersScreen(Screen[None]):
     def action_toggle_read(self) -> None:
         if (paper := self.paper_list.paper) is not None:
             self.toggle_read(paper.id)
+
+    def action_edit_note(self) -> None:
+        if (paper := self.paper_list.paper) is not None:
+            from paperterm.screens.notes import edit_note
+
+            edit_note(self, self.store, paper, lambda paper_id: self.changed([paper_id]))
+
+    def action_export(self) -> None:
+        """The list as shown (filtered, sorted), to a file in the folder paperterm was
+        started in."""
+        papers = self.paper_list.papers
+        if not papers:
+            self.notify("Nothing to export: the list is empty.", markup=False)
+            return
+        from paperterm.export import FORMATS, SUFFIX
+        from paperterm.widgets.dialogs import FeedPicker
+
+        described = {
+            "bibtex": "a bibliography (.bib)",
+            "markdown": "a reading list with links and summaries (.md)",
+            "json": "every field, for scripts (.json)",
+            "csv": "one row a paper, for a spreadsheet (.csv)",
+        }
+        names = {"bibtex": "BibTeX", "markdown": "Markdown", "json": "JSON", "csv": "CSV"}
+        entries = [(names[f], described[f]) for f in FORMATS]
+        title = self.export_title()
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            fmt = FORMATS[index]
+            stamp = self.wiring.clock().strftime("%Y%m%d-%H%M")
+            slug = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:40]
+            target = Path.cwd() / f"paperterm-{slug}-{stamp}{SUFFIX[fmt]}"
+            self.run_worker(
+                self._export(fmt, list(papers), title, target),
+                name="export",
+                exit_on_error=False,
+            )
+
+        self.app.push_screen(FeedPicker(entries, title=f"Export {len(papers)} papers as"), chosen)
+
+    def export_title(self) -> str:
+        """What the exported list is called (the Markdown title, the file's name)."""
+        days = sorted({p.day for p in self.paper_list.papers})
+        if not days:
+            return "Papers"
+        span = f"{days[0]:%Y-%m-%d}" + (f" to {days[-1]:%Y-%m-%d}" if len(days) > 1 else "")
+        return f"Papers of {span}"
+
+    async def _export(self, fmt: Format, papers: list[Paper], title: str, target: Path) -> None:
+        from paperterm.export import export_text
+        from paperterm.fsutil import atomic_write, describe_os_error
+
+        text = export_text(fmt, papers, self.store, title)
+        try:
+            await asyncio.to_thread(atomic_write, target, text.encode())
+        except OSError as error:
+            self.notify(
+                f"Export failed: {describe_os_error(error)}", severity="error", markup=False
+            )
+            return
+        self.notify(f"Wrote {len(papers)} papers to {target}", markup=False, timeout=8)
 
     def action_mark_day_read(self) -> None:
         plist = self.paper_list

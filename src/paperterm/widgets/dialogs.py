@@ -299,15 +299,18 @@ class FeedPicker(OptionPicker[int | None]):
     ]
     DEFAULT_CSS = "FeedPicker > Vertical { width: 70; }"
 
-    def __init__(self, entries: list[tuple[str, str]], current: int | None = None) -> None:
+    def __init__(
+        self, entries: list[tuple[str, str]], current: int | None = None, title: str = "Feeds"
+    ) -> None:
         super().__init__()
         self.entries = entries
         """(name, what it holds) per feed, in the order the caller will index."""
         self.current = current
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content("Feeds").stylize("bold $text-accent"))
+            yield Static(Content(self.title_text).stylize("bold $text-accent"))
             yield OptionList(
                 *(
                     Option(
