@@ -355,3 +355,20 @@ def test_what_a_real_terminal_is_sent(
     assert not [p for p in PROBES if p in painted], "the terminal was asked what it can draw"
     hits = fake_hf.hits[f"/thumbs/{first}.png"]
     assert hits == (0 if setting == "off" else 1)
+
+
+async def test_n_on_the_page_opens_the_next_unread_papers_page(
+    site_2024: FakeHF, private_dirs: dict[str, Path]
+) -> None:
+    async with reader(private_dirs) as (app, pilot):
+        first = current(app)
+        await pilot.press("enter")
+        await loaded(app, pilot)
+        await pilot.press("n")  # the next unread paper, read on its page
+        await loaded(app, pilot)
+        shown = page(app)
+        assert shown.paper.id != first.id and shown.paper.title in shown.pane.plain
+        assert app.store.is_read(shown.paper.id) and app.store.is_read(first.id)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert current(app).id == shown.paper.id  # the list's cursor went along

@@ -24,11 +24,13 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker
 
 from paperterm import keys
 from paperterm.detail import DetailResult
 from paperterm.library import describe_age
 from paperterm.model import Paper
+from paperterm.screens.failures import report_worker_failure
 from paperterm.screens.links import LinkActions
 from paperterm.screens.papers import PapersScreen, StateChanged, bindings_for
 from paperterm.watch import summary_text
@@ -76,21 +78,61 @@ class PaperScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.pane.focus()
+        self.start()
+
+    def start(self) -> None:
+        """Show this page's paper, and ask for its detail and thumbnail."""
         self.repaint(scroll=False)
-        self.run_worker(self.load(force=False), name="paper detail", exit_on_error=False)
+        self.ask(force=False)
         if self.wants_thumbnail:
-            self.run_worker(self.load_thumbnail(), name="thumbnail", exit_on_error=False)
+            self.run_worker(
+                self.load_thumbnail(),
+                name="thumbnail",
+                group="thumb",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker_failure(self, event)
+
+    def action_next_unread(self) -> None:
+        """The next unread paper of the list, on this page (the list's cursor goes too)."""
+        plist = self.origin.paper_list
+        before = plist.paper
+        self.origin.action_next_unread()
+        after = plist.paper
+        if after is None or after is before:
+            return
+        self.paper = self.origin.session.book.newest(after)
+        self.result = None
+        self.changes = ""
+        self.fetching = True
+        self.origin.mark_read(after.id)
+        self.run_worker(self._next_page(), name="next page", exit_on_error=False)
+
+    async def _next_page(self) -> None:
+        for old in self.query(Thumbnail):
+            await old.remove()
+        if self.wants_thumbnail:
+            await self.query_one("#page-body").mount(
+                Thumbnail(self.wiring.image_protocol, id="thumb")
+            )
+        self.start()
 
     async def load_thumbnail(self) -> None:
         """Never required: no image, or one that is not, and the page is as it was."""
         thumb = self.query_one(Thumbnail)
-        body = await self.wiring.library.thumbnails.load(self.paper.id, offline=self.wiring.offline)
+        paper_id = self.paper.id
+        body = await self.wiring.library.thumbnails.load(paper_id, offline=self.wiring.offline)
         from paperterm.thumbnails import decode
 
         image = await asyncio.to_thread(decode, body) if body is not None else None
+        if paper_id != self.paper.id or not thumb.is_attached:
+            return  # the page moved on to another paper
         if image is None:
             await thumb.remove()  # the page's text takes the width
-        elif self.is_attached:
+        else:
             await thumb.draw(image)
 
     # ------------------------------------------------------------ the page
@@ -161,10 +203,12 @@ class PaperScreen(Screen[None]):
         self.fetching = True
         if not force:
             cached = await asyncio.to_thread(details.cached, paper_id)
-            if cached is not None:
+            if cached is not None and paper_id == self.paper.id:
                 self.result = cached
                 self.repaint()
         result = await details.load(paper_id, offline=self.wiring.offline, force=force)
+        if paper_id != self.paper.id:
+            return  # the page moved on to another paper
         self.fetching = False
         if result.detail is not None or self.result is None or self.result.detail is None:
             self.result = result
@@ -237,8 +281,18 @@ class PaperScreen(Screen[None]):
 
         edit_note(self, self.origin.store, self.shown_paper, lambda i: self.origin.changed([i]))
 
+    def ask(self, *, force: bool) -> None:
+        """Load the detail (one load at a time: a newer one replaces it)."""
+        self.run_worker(
+            self.load(force),
+            name="paper detail",
+            group="detail",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
     def action_refresh(self) -> None:
-        self.run_worker(self.load(force=True), name="paper detail", exit_on_error=False)
+        self.ask(force=True)
         self.repaint()
 
     def action_open_link(self, kind: str) -> None:
