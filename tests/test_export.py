@@ -247,3 +247,17 @@ async def test_the_reader_exports_the_list_as_filtered(
     assert [line for line in text.splitlines() if line.startswith("## ")].__len__() == len(shown)
     bib = next(tmp_path.glob("paperterm-*.bib")).read_text()
     assert [e["eprint"] for e in bibtexparser.loads(bib).entries] == shown  # as sorted
+
+
+def test_json_is_written_a_record_at_a_time_and_reads_back_the_same() -> None:
+    from paperterm.jsonio import write_pretty
+
+    records = [{"id": "2407.21783", "title": "Ünï [b]x[/b]", "n": 2**70}, {"a": [1, None]}]
+    out = io.StringIO()
+    write_pretty(records, out)  # 2**70 is beyond orjson: that record goes through json
+    assert json.loads(out.getvalue()) == records
+    values: list[object] = [[], {"k": "v"}]
+    for value in values:
+        out = io.StringIO()
+        write_pretty(value, out)
+        assert json.loads(out.getvalue()) == value

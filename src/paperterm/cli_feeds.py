@@ -8,7 +8,6 @@ paper a line, or as one JSON array with `--json`.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -132,8 +131,9 @@ def with_marks(record: dict[str, object], paper_id: str, store: StateStore) -> d
 
 
 def dump_json(value: object) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=1)
-    sys.stdout.write("\n")
+    from paperterm.jsonio import write_pretty
+
+    write_pretty(value, sys.stdout)
 
 
 def paper_line(paper: Paper, store: StateStore, when: str = "") -> str:

@@ -9,13 +9,13 @@ then "nothing new".
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from paperterm import jsonio
 from paperterm.export import md_escape
 from paperterm.model import Paper
 from paperterm.tomlfile import TomlFile
@@ -124,7 +124,7 @@ def as_json(digest: Digest) -> str:
         "new": [p.to_json() for p in digest.new],
         "rose": [{**p.to_json(), "gained": gained} for p, gained in digest.rose],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    return jsonio.dumps_pretty(doc) + "\n"
 
 
 def open_digest() -> DigestStore:

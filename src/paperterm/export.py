@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Literal
 
+from paperterm import jsonio
 from paperterm.model import Paper
 from paperterm.state import StateStore
 
@@ -165,7 +165,7 @@ def json_text(papers: Iterable[Paper], notes: Mapping[str, str], marks: Marks) -
         records.append(
             {**paper.to_json(), "starred": starred, "read": read, "note": notes.get(paper.id)}
         )
-    return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    return jsonio.dumps_pretty(records) + "\n"
 
 
 def render(
