@@ -24,6 +24,7 @@ from paperterm.seen import SeenStore
 from paperterm.state import StateStore
 from paperterm.thumbnails import Protocol as ImageProtocol
 from paperterm.widgets.keybar import KeyBar
+from paperterm.widgets.paper_list import PaperList
 
 SIZE = (130, 40)
 AFTER_2024 = datetime(2024, 8, 2, 9, 0, tzinfo=UTC)
@@ -847,3 +848,31 @@ async def test_full_garbage_collection_waits_for_a_pause(
         gcpolicy.IDLE.last_input = time.monotonic() - gcpolicy.IDLE_COLLECT_AFTER - 0.1
         gcpolicy.IDLE.collect_if_idle()
         assert collected == [1]
+
+
+async def test_a_star_repaints_its_row_and_its_days_header_only(
+    fake_hf: FakeHF, private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    async with reader(private_dirs) as (app, pilot):
+        plist = app.reader.paper_list
+        await pilot.press("j", "j")
+        paper = current(app)
+        lines: list[int] = []
+        original = type(plist).refresh_line
+
+        def counted(self: PaperList, y: int) -> None:
+            lines.append(y)
+            original(self, y)
+
+        monkeypatch.setattr(type(plist), "refresh_line", counted)
+        plist.refresh_papers({paper.id})
+        row = next(i for i, r in enumerate(plist.rows) if r.paper is paper)
+        header = next(i for i, r in enumerate(plist.rows) if r.is_header and r.day == paper.day)
+        assert sorted(lines) == sorted({row, header})
+        lines.clear()
+        await pilot.press("s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert set(lines) <= {row, header}  # saving, then saved: the same two rows
+        assert "★" in plist.render_line(row - int(plist.scroll_offset.y)).text

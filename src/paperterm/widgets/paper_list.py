@@ -135,6 +135,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         super().__init__(id=id)
         self.flags = flags
         self.rows: list[Row] = []
+        self._index: tuple[dict[str, list[int]], dict[date, int]] | None = None
         self.cursor: int | None = None
         self.highlight: re.Pattern[str] | None = None
         self.group_label: Callable[[date], str] = day_label
@@ -170,6 +171,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         before = self.paper
         current = keep_id or (before.id if before else None)
         self.rows = rows
+        self._index = None
         self._clear_caches()
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows)))
         target = None
@@ -192,19 +194,41 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         self._clear_caches()
 
     def refresh_papers(self, paper_ids: Collection[str]) -> None:
-        """Re-render the rows of papers whose read/star state changed, and the day headers
-        (their unread counts), in one pass however many papers changed."""
-        for index, row in enumerate(self.rows):
-            if row.paper is None or row.paper.id in paper_ids:
-                self._content_cache.pop((index, row.paper.id if row.paper else ""), None)
-                for look in (
-                    "",
-                    "paper-list--header",
-                    "paper-list--cursor",
-                    "paper-list--cursor-blurred",
-                ):
-                    self._strip_cache.pop((index, look), None)
-                self.refresh_line(index)
+        """Re-render the rows of papers whose read/star state changed, and their days'
+        headers (the unread counts): only those rows, found through an index of the rows
+        (a walk over every row cost a star 30 ms at 100k papers)."""
+        rows_of, header_of = self._row_index()
+        touched: set[int] = set()
+        for paper_id in paper_ids:
+            for index in rows_of.get(paper_id, ()):
+                touched.add(index)
+                header = header_of.get(self.rows[index].day)
+                if header is not None:
+                    touched.add(header)
+        for index in touched:
+            row = self.rows[index]
+            self._content_cache.pop((index, row.paper.id if row.paper else ""), None)
+            for look in (
+                "",
+                "paper-list--header",
+                "paper-list--cursor",
+                "paper-list--cursor-blurred",
+            ):
+                self._strip_cache.pop((index, look), None)
+            self.refresh_line(index)
+
+    def _row_index(self) -> tuple[dict[str, list[int]], dict[date, int]]:
+        """Each paper's rows and each day's header row: built once per set of rows."""
+        if self._index is None:
+            rows_of: dict[str, list[int]] = {}
+            header_of: dict[date, int] = {}
+            for index, row in enumerate(self.rows):
+                if row.paper is None:
+                    header_of[row.day] = index
+                else:
+                    rows_of.setdefault(row.paper.id, []).append(index)
+            self._index = (rows_of, header_of)
+        return self._index
 
     def repaint_all(self) -> None:
         """Every row drawn anew: after another screen changed state, or the labels."""
