@@ -210,10 +210,7 @@ def _told_changes(detail: PaperDetail, fetched_at: datetime | None, store: State
     from paperterm.watch import open_watch, summary_text
 
     watch = open_watch().load()
-    if fetched_at is not None:
-        watch.observe(detail, fetched_at, starred=True)
-    told = summary_text(watch.pending(detail.paper.id))
-    watch.looked_at(detail.paper.id, datetime.now(UTC))
+    told = summary_text(watch.page_read(detail, fetched_at, datetime.now(UTC)))
     try:
         watch.save()
     except OSError as error:

@@ -255,14 +255,19 @@ class StarWatch:
         watched.changes = (watched.changes + new)[-MAX_CHANGES:]
         return new
 
-    def looked_at(self, paper_id: str, now: datetime) -> bool:
-        """The paper's page was read: its changes are told. True if it had any pending."""
-        watched = self.papers.get(paper_id)
-        if watched is None:
-            return False
-        had = bool(watched.pending)
-        watched.looked = now
-        return had
+    def page_read(
+        self, detail: PaperDetail, fetched_at: datetime | None, now: datetime
+    ) -> list[Change]:
+        """A starred paper's page was read (in the reader or by `paperterm show`): the
+        answer it showed is observed, and the changes it told, returned, are from now on
+        looked at."""
+        if fetched_at is not None:
+            self.observe(detail, fetched_at, starred=True)
+        told = self.pending(detail.paper.id)
+        watched = self.papers.get(detail.paper.id)
+        if watched is not None:
+            watched.looked = now
+        return told
 
     async def check(
         self,

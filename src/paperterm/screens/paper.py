@@ -222,24 +222,21 @@ class PaperScreen(Screen[None]):
     async def _told_changes(self, result: DetailResult) -> None:
         """A starred paper: what changed since it was last looked at is said on the page,
         and is from now on looked at."""
-        paper_id = result.paper_id
         watch = self.wiring.watch
-        if not self.origin.store.is_starred(paper_id) or result.detail is None:
+        if not self.origin.store.is_starred(result.paper_id) or result.detail is None:
             return
         now = self.wiring.clock()
 
         def record() -> str:
             if not watch.loaded:
                 watch.load()
-            assert result.detail is not None and result.fetched_at is not None
-            watch.observe(result.detail, result.fetched_at, starred=True)
-            told = summary_text(watch.pending(paper_id))
-            if watch.looked_at(paper_id, now) or told:
-                watch.save()
-            return told
+            assert result.detail is not None
+            told = watch.page_read(result.detail, result.fetched_at, now)
+            watch.save()
+            return summary_text(told)
 
+        # The list's Δ for it goes when the list is shown again (it repaints on resume).
         self.changes = await asyncio.to_thread(record)
-        self.origin.changed([])  # the list's Δ for it goes
 
     @on(StateChanged)
     def _state_changed(self) -> None:
