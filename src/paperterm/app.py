@@ -97,8 +97,7 @@ class PapertermApp(App[None]):
             self.set_keymap(self.keys_in_force.remapped)
         self._start_feed()
         if self.wiring.startup is not None:
-            self.session.use_prefs(self.wiring.startup.prefs)
-            self.use_theme()
+            self.use_theme(self.wiring.startup.prefs.theme)
         else:
             self.run_worker(self._read_theme(), name="read theme", exit_on_error=False)
         self.run_worker(self._check_topics(), name="check topics", exit_on_error=False)
@@ -108,12 +107,12 @@ class PapertermApp(App[None]):
         from paperterm.prefs import load_prefs
 
         prefs = await asyncio.to_thread(load_prefs, paths.prefs_file())
-        if prefs.theme:
-            self.session.theme = prefs.theme
-        self.use_theme()
+        self.use_theme(prefs.theme)
 
-    def use_theme(self) -> None:
-        """The theme last chosen (or the config's); one Textual does not know is said."""
+    def use_theme(self, chosen: str | None) -> None:
+        """The theme last chosen (else the config's); one Textual does not know is said."""
+        if chosen:
+            self.session.theme = chosen
         name = self.session.theme
         if not name or name == self.theme:
             return
@@ -182,9 +181,10 @@ class PapertermApp(App[None]):
                     "(Δ; f → Starred lists them first)",
                     markup=False,
                 )
-        for shown in self.screen_stack:
-            if isinstance(shown, PapersScreen):
-                shown.changed([])
+        if watch.changed_ids(starred):  # a Δ to show (found now, or not yet looked at)
+            for shown in self.screen_stack:
+                if isinstance(shown, PapersScreen):
+                    shown.changed([])
 
     async def on_unmount(self) -> None:
         await self.library.aclose()
