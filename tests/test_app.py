@@ -89,6 +89,11 @@ async def reader(
 async def settle(app: PapertermApp, pilot: Pilot[None]) -> None:
     # Bounded: an app that died must fail the test, not hang it.
     await asyncio.wait_for(app.reader.refreshed.wait(), timeout=30)
+    await settled(app, pilot)
+
+
+async def settled(app: PapertermApp, pilot: Pilot[None]) -> None:
+    """What the last key started has finished and is painted (its workers included)."""
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()

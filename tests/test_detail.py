@@ -63,16 +63,14 @@ async def test_the_link_picker_lists_the_papers_linked_repos(
     fake_hf: FakeHF, private_dirs: dict[str, Path]
 ) -> None:
     from conftest import DAY_2024, PAGE_2024
-    from test_app import RecordingBrowser, current, make_app, settle
+    from test_app import RecordingBrowser, current, reader
     from textual.widgets import OptionList
 
     from paperterm.widgets.dialogs import LinkPicker
 
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     browser = RecordingBrowser()
-    app = make_app(private_dirs, browser=browser)
-    async with app.run_test(size=(130, 40)) as pilot:
-        await settle(app, pilot)
+    async with reader(private_dirs, browser=browser) as (app, pilot):
         paper = current(app)
         fake_hf.add_detail(paper.id, {**DETAIL, "id": paper.id, "title": paper.title})
         await pilot.press("l")

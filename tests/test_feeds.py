@@ -4,7 +4,9 @@ from the corpus days, shaped like the real entries."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,12 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, as_served_now, load_corpus_file
 from hfserver import FakeHF, Scripted
-from test_app import make_app, notices, settle
+from test_app import make_app, notices, reader, settle, settled
 from test_cli import run_cli
+from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from paperterm.app import PapertermApp
 from paperterm.lists import ListSpec, month_start, week_of, week_start
 from paperterm.screens.feeds import ListScreen, StarredScreen, TopicScreen
 
@@ -148,16 +152,26 @@ def test_starred_lists_every_star_even_one_not_cached(feeds: FakeHF) -> None:
 # ------------------------------------------------------------------ the reader
 
 
+@contextlib.asynccontextmanager
+async def searched_kazakh(
+    private_dirs: dict[str, Path],
+) -> AsyncIterator[tuple[PapertermApp, Pilot[None], ListScreen]]:
+    """The reader a week after the captures, F "kazakh" typed: the search on screen."""
+    async with reader(private_dirs, end=None, days=None, now=AFTER_WEEK, notifications=True) as (
+        app,
+        pilot,
+    ):
+        await pilot.press("F", *"kazakh", "enter")
+        await settled(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ListScreen)
+        yield app, pilot, screen
+
+
 async def test_search_star_and_find_it_in_starred(
     feeds: FakeHF, private_dirs: dict[str, Path]
 ) -> None:
-    app = make_app(private_dirs, end=None, days=None, now=AFTER_WEEK)
-    async with app.run_test(size=(130, 40), notifications=True) as pilot:
-        await settle(app, pilot)
-        await pilot.press("F", *"kazakh", "enter")
-        await settle_feed(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ListScreen)
+    async with searched_kazakh(private_dirs) as (app, pilot, screen):
         assert screen.status_bar.plain.startswith(" Search: kazakh")
         headers = [r.day for r in screen.paper_list.rows if r.is_header]
         assert headers == sorted(headers, reverse=True)  # publication months, newest first
@@ -171,7 +185,7 @@ async def test_search_star_and_find_it_in_starred(
         await pilot.pause()
         assert app.store.is_starred(first.id)
         await pilot.press("f", "5")  # the feed list: Starred
-        await settle_feed(app, pilot)
+        await settled(app, pilot)
         starred = app.screen
         assert isinstance(starred, StarredScreen)
         assert [p.id for p in starred.paper_list.papers] == [first.id]
@@ -189,9 +203,9 @@ async def test_the_week_reads_by_day_or_ranked_and_moves_by_week(
         await pilot.press("f")
         await pilot.pause()
         await pilot.press("2")  # This week: 2024-W32, which the fake site does not answer
-        await settle_feed(app, pilot)
+        await settled(app, pilot)
         await pilot.press("right_square_bracket")  # ] : the week before
-        await settle_feed(app, pilot)
+        await settled(app, pilot)
         screen = app.screen
         assert isinstance(screen, ListScreen) and screen.spec.arg == WEEK
         days = [r.day for r in screen.paper_list.rows if r.is_header]
@@ -203,30 +217,19 @@ async def test_the_week_reads_by_day_or_ranked_and_moves_by_week(
         assert votes == sorted(votes, reverse=True)
 
 
-async def settle_feed(app: Any, pilot: Any) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_a_topic_marks_what_is_new_a_day_later(
     feeds: FakeHF, corpus_dir: Path, private_dirs: dict[str, Path]
 ) -> None:
     """Search "kazakh", star a result, save the search as a topic; a day later the site has
     two more matches: both carry ✦, the feed list counts 2, and Week and Starred still
     work (the star is there)."""
-    app = make_app(private_dirs, end=None, days=None, now=AFTER_WEEK)
-    async with app.run_test(size=(130, 40), notifications=True) as pilot:
-        await settle(app, pilot)
-        await pilot.press("F", *"kazakh", "enter")
-        await settle_feed(app, pilot)
-        search = app.screen
-        assert isinstance(search, ListScreen) and search.paper_list.paper is not None
+    async with searched_kazakh(private_dirs) as (app, pilot, search):
+        assert search.paper_list.paper is not None
         starred = search.paper_list.paper
         await pilot.press("s", "T")
         await pilot.pause()
         await pilot.press("enter")  # the name offered: the query itself
-        await settle_feed(app, pilot)
+        await settled(app, pilot)
         assert any("Saved the topic 'kazakh'" in n for n in await notices(app, pilot))
     newcomers = [i for i in load_corpus_file(corpus_dir / "2024-08-05.json")[:2]]
     feeds.add_search("kazakh", [*newcomers, *KAZAKH])
@@ -235,7 +238,7 @@ async def test_a_topic_marks_what_is_new_a_day_later(
     later = make_app(private_dirs, end=None, days=None, now=AFTER_WEEK + timedelta(days=1))
     async with later.run_test(size=(130, 40)) as pilot:
         await settle(later, pilot)
-        await settle_feed(later, pilot)  # the topics are checked after the first paint
+        await settled(later, pilot)  # the topics are checked after the first paint
         await pilot.press("f")
         await pilot.pause()
         listed = "\n".join(
@@ -244,7 +247,7 @@ async def test_a_topic_marks_what_is_new_a_day_later(
         )
         assert "Topic: kazakh" in listed and "2 new" in listed
         await pilot.press("6")  # the topic
-        await settle_feed(later, pilot)
+        await settled(later, pilot)
         screen = later.screen
         assert isinstance(screen, TopicScreen)
         marked = {p.id for p in screen.paper_list.papers if screen.flags.is_new(p)}
@@ -252,10 +255,10 @@ async def test_a_topic_marks_what_is_new_a_day_later(
         rows = "\n".join(screen.paper_list.render_line(y).text for y in range(20))
         assert rows.count("✦") == 2
         await pilot.press("f", "2")  # this week
-        await settle_feed(later, pilot)
+        await settled(later, pilot)
         assert isinstance(later.screen, ListScreen) and later.screen.spec.kind == "week"
         await pilot.press("f", "5")  # starred
-        await settle_feed(later, pilot)
+        await settled(later, pilot)
         assert isinstance(later.screen, StarredScreen)
         assert [p.id for p in later.screen.paper_list.papers] == [starred.id]
     again = run_cli("topics", "--json")
@@ -357,7 +360,7 @@ async def test_hostile_search_highlights_and_queries_render_as_text(
     async with app.run_test(size=(130, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("F", *"[b]kaz[/b]", "enter")
-        await settle_feed(app, pilot)
+        await settled(app, pilot)
         screen = app.screen
         assert isinstance(screen, ListScreen)
         rows = "\n".join(screen.paper_list.render_line(y).text for y in range(4))

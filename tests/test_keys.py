@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import DAY_2024, PAGE_2024, REPO
 from hfserver import FakeHF
-from test_app import current, make_app, notices, settle
+from test_app import current, make_app, notices, reader, settle
 from test_cli import run_cli
 
 from paperterm import keys
@@ -166,9 +166,7 @@ async def test_the_link_picker_moves_with_j_k_and_picks_by_number(
 
     fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
     browser = RecordingBrowser()
-    app = make_app(private_dirs, browser=browser)
-    async with app.run_test(size=(130, 40)) as pilot:
-        await settle(app, pilot)
+    async with reader(private_dirs, browser=browser) as (app, pilot):
         paper = current(app)
         await pilot.press("l", "j", "j", "k", "enter")
         await app.workers.wait_for_complete()

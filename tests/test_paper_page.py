@@ -17,7 +17,7 @@ from conftest import DAY_2024, FIXTURES, PAGE_2024
 from hfserver import FakeHF, Scripted
 from hostile import CSI_CLEAR, OSC52
 from realterm import real_terminal
-from test_app import RecordingBrowser, current, notices, reader
+from test_app import RecordingBrowser, current, notices, reader, settled
 from textual.pilot import Pilot
 
 from paperterm.app import PapertermApp
@@ -50,12 +50,6 @@ def page(app: PapertermApp) -> PaperScreen:
     return screen
 
 
-async def loaded(app: PapertermApp, pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
     """Wait for the screen to show it: bounded, so a thing never shown fails the test."""
     for _ in range(100):
@@ -78,7 +72,7 @@ async def test_enter_opens_the_page_and_esc_comes_back_where_it_was(
         scrolled = app.reader.paper_list.scroll_offset
         site_2024.add_detail(paper.id, detail_of(paper))
         await pilot.press("enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         text = page(app).pane.plain
         # Everything the pane shows, and what only the site's page has.
         assert paper.title in text and f"Feed day  {paper.day:%a %d %b %Y}" in text
@@ -99,7 +93,7 @@ async def test_enter_opens_the_page_and_esc_comes_back_where_it_was(
         assert app.screen is app.reader and current(app) is paper
         assert app.reader.paper_list.scroll_offset == scrolled
         await pilot.press("enter")  # again within the hour: from the cache, no request
-        await loaded(app, pilot)
+        await settled(app, pilot)
         assert "cached" in status(app)
         assert site_2024.hits[f"/api/papers/{paper.id}"] == 1
 
@@ -112,9 +106,9 @@ async def test_the_page_opens_its_links_and_linked_repos(
         paper = current(app)
         site_2024.add_detail(paper.id, detail_of(paper))
         await pilot.press("enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         await pilot.press("enter")  # Enter on the page: every link, the dataset too
-        await loaded(app, pilot)
+        await settled(app, pilot)
         picker = app.screen
         assert isinstance(picker, LinkPicker)
         assert picker.links[-1] == ("Dataset ↓108 ♥1", DATASET_URL)
@@ -126,7 +120,7 @@ async def test_the_page_opens_its_links_and_linked_repos(
         await app.workers.wait_for_complete()
         assert browser.urls[-1] == "https://github.com/pathwaycom/arc-task-gen"
         await pilot.press("s")  # a star from the page is the list's star
-        await loaded(app, pilot)
+        await settled(app, pilot)
         assert app.store.is_starred(paper.id) and "★ starred" in page(app).pane.plain
         await pilot.press("escape")
         await pilot.pause()
@@ -140,15 +134,15 @@ async def test_offline_the_page_is_read_from_the_cache_or_says_why_not(
         first = current(app)
         site_2024.add_detail(first.id, detail_of(first))
         await pilot.press("enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
     async with reader(private_dirs, offline=True) as (app, pilot):
         app.reader.paper_list.select_id(first.id)  # it was read: the cursor starts past it
         await pilot.pause()
         await pilot.press("enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         assert "cached" in status(app) and "added by admin" in page(app).pane.plain
         await pilot.press("escape", "j", "enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         other = page(app)
         assert other.paper.id != first.id and other.paper.title in other.pane.plain
         assert "offline, and not cached: what the list had is shown" in status(app)
@@ -160,10 +154,10 @@ async def test_a_paper_the_site_does_not_know_says_so(
 ) -> None:
     async with reader(private_dirs, notifications=True) as (app, pilot):
         await pilot.press("enter")  # no detail served for it: 404
-        await loaded(app, pilot)
+        await settled(app, pilot)
         assert "not on Hugging Face Papers" in status(app)
         await pilot.press("escape", "i", *"2608.99999", "enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         assert app.screen is app.reader
         said = await notices(app, pilot)
         assert any("2608.99999: not on Hugging Face Papers" in n for n in said), said
@@ -181,7 +175,7 @@ async def test_go_to_paper_opens_any_id_or_url(
         await pilot.pause()
         # Pasted into the go-to-day dialog: an id no list here holds is looked up.
         await pilot.press("d", *f"https://arxiv.org/abs/{PID}v2", "enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         shown = page(app)
         assert shown.paper.id == PID and "BDH-CQ" in shown.pane.plain
         assert "1 dataset" in shown.pane.plain
@@ -189,7 +183,7 @@ async def test_go_to_paper_opens_any_id_or_url(
         await pilot.pause()
         listed = app.reader.paper_list.papers[4]
         await pilot.press("i", *f"https://huggingface.co/papers/{listed.id}", "enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         assert page(app).paper.id == listed.id
         await pilot.press("escape")
         await pilot.pause()
@@ -210,7 +204,7 @@ async def test_hostile_text_in_the_answer_stays_text(
         )
         site_2024.add_detail(paper.id, hostile)
         await pilot.press("enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         text = page(app).pane.plain
         assert "added by [@click=app.quit]admin[/]" in text and "\x1b" not in text
         assert "[b]Org" in text
@@ -253,7 +247,7 @@ async def test_the_thumbnail_is_drawn_in_cells_and_cached(
     async with reader(private_dirs, image_protocol="cells") as (app, pilot):
         app.reader.paper_list.select_id(first)
         await pilot.press("enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         thumb = app.screen.query_one("#thumb")
         assert thumb.region.size == (42, 11)  # a card's shape, for 10x20-pixel cells
         # Half blocks, each cell two pixels: the picture, not blank cells.
@@ -261,12 +255,12 @@ async def test_the_thumbnail_is_drawn_in_cells_and_cached(
         page_width = page(app).pane.size.width
         assert page_width < SIZE[0] - 40  # the text beside it, not under it
         await pilot.press("escape", "enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
     assert site_2024.hits[path] == 1  # fetched once, then cached
     async with reader(private_dirs, offline=True, image_protocol="cells") as (offline, pilot):
         offline.reader.paper_list.select_id(first)
         await pilot.press("enter")
-        await loaded(offline, pilot)
+        await settled(offline, pilot)
         assert offline.screen.query("#thumb")
     assert site_2024.hits[path] == 1
 
@@ -279,17 +273,17 @@ async def test_no_image_or_a_bad_one_leaves_the_page_as_it_was(
     async with reader(private_dirs, image_protocol="cells", notifications=True) as (app, pilot):
         app.reader.paper_list.select_id(first)
         await pilot.press("enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         assert not app.screen.query("#thumb")
         assert not await notices(app, pilot)  # never required: nothing to say
         await pilot.press("escape", "j", "enter")  # no thumbnail served at all: 404
-        await loaded(app, pilot)
+        await settled(app, pilot)
         assert not app.screen.query("#thumb")
     kept = private_dirs["cache"] / "thumbnails"
     assert not kept.exists() or not list(kept.iterdir())  # junk is never cached
     async with reader(private_dirs, image_protocol="cells", size=(80, 24)) as (narrow, pilot):
         await pilot.press("enter")
-        await loaded(narrow, pilot)
+        await settled(narrow, pilot)
         assert not narrow.screen.query("#thumb")  # the text keeps the width
         assert site_2024.hits["/thumbs/2407.21783.png"] == 1  # not even asked for
 
@@ -363,9 +357,9 @@ async def test_n_on_the_page_opens_the_next_unread_papers_page(
     async with reader(private_dirs) as (app, pilot):
         first = current(app)
         await pilot.press("enter")
-        await loaded(app, pilot)
+        await settled(app, pilot)
         await pilot.press("n")  # the next unread paper, read on its page
-        await loaded(app, pilot)
+        await settled(app, pilot)
         shown = page(app)
         assert shown.paper.id != first.id and shown.paper.title in shown.pane.plain
         assert app.store.is_read(shown.paper.id) and app.store.is_read(first.id)

@@ -33,6 +33,13 @@ async def ready(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+def hold_cursor(pilot: Pilot[None]) -> None:
+    """A blinking cursor is on or off at the moment of the shot: hold the field's on."""
+    from textual.widgets import Input
+
+    pilot.app.screen.query_one(Input).cursor_blink = False
+
+
 def demo(tmp_path: Path, bodies: dict[date, bytes]) -> PapertermApp:
     return make_demo_app(tmp_path, opener=NoBrowser(), bodies=bodies)
 
@@ -120,10 +127,7 @@ def test_command_palette(
     async def typed(pilot: Pilot[None]) -> None:
         await ready(pilot)
         await pilot.press("ctrl+p")
-        from textual.command import CommandInput
-
-        # A blinking cursor is on or off at the moment of the shot: hold it on.
-        pilot.app.screen.query_one(CommandInput).cursor_blink = False
+        hold_cursor(pilot)
         await pilot.press(*"star")
         # The palette searches in a worker and shows its hits as they come: wait until the
         # list has them and has stopped changing (a loaded machine is slower to get there).
@@ -185,9 +189,7 @@ def test_search_prompt(
     async def typing(pilot: Pilot[None]) -> None:
         await ready(pilot)
         await pilot.press("F")
-        from textual.widgets import Input
-
-        pilot.app.screen.query_one(Input).cursor_blink = False  # on or off at the shot
+        hold_cursor(pilot)
         await pilot.press(*"LoRA fine-tuning")
         await pilot.pause()
 
@@ -216,9 +218,7 @@ def test_paper_page(
     async def opened(pilot: Pilot[None]) -> None:
         await ready(pilot)
         await pilot.press("i")
-        from textual.widgets import Input
-
-        pilot.app.screen.query_one(Input).cursor_blink = False
+        hold_cursor(pilot)
         await pilot.press(*"2608.09888", "enter")
         await settled(pilot)
 

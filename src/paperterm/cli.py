@@ -411,11 +411,10 @@ def _watch_stars(library: Library, paper_ids: list[str], starred: bool) -> None:
     watch = open_watch().load()
     now = datetime.now(UTC)
     for paper_id in paper_ids:
-        paper = library.find_paper(paper_id) if starred else None
-        if paper is not None:
-            watch.starred(paper, now)
-        elif not starred:
+        if not starred:
             watch.unstarred(paper_id)
+        elif (paper := library.find_paper(paper_id)) is not None:
+            watch.starred(paper, now)
     try:
         watch.save()
     except OSError as error:
