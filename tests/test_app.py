@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import tomllib
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -639,8 +640,12 @@ def test_state_file_is_toml_with_times(private_dirs: dict[str, Path]) -> None:
     store = StateStore(private_dirs["data"] / "state.toml").load()
     store.set_starred("2407.21783")
     store.save()
-    text = (private_dirs["data"] / "state.toml").read_text()
+    # The index names the month; the month's file holds the star, as a TOML time.
+    index = (private_dirs["data"] / "state.toml").read_text()
+    assert "schema = 2" in index and '"2024-07"' in index
+    text = (private_dirs["data"] / "state" / "2024-07.toml").read_text()
     assert '"2407.21783" = ' in text and "[starred]" in text
+    assert isinstance(tomllib.loads(text)["starred"]["2407.21783"], datetime)
     json.dumps(text)  # plain text, nothing binary
 
 

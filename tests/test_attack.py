@@ -21,6 +21,7 @@ from conftest import DAY_2024, PAGE_2024
 from hfserver import FakeHF, Scripted
 from realterm import real_terminal
 from signalround import SIGNAL_DAY, seed_signal_cache, star_and_signal
+from statefiles import on_disk
 from test_app import RecordingBrowser, current, make_app, notices, row_texts, settle
 from test_cli import run_cli
 from test_library import PAGE_PATH, make_library
@@ -54,10 +55,7 @@ def test_a_star_painted_survives_kill_9_sighup_and_sigterm(tmp_path: Path) -> No
         }
         signum = rounds[i]
         painted, code, screen = star_and_signal(env, signum)
-        path = data / "state.toml"
-        starred = path.exists() and "2408.00000" in tomllib.loads(path.read_text()).get(
-            "starred", {}
-        )
+        starred = "2408.00000" in on_disk(data / "state.toml")["starred"]
         return signum, painted, code, starred, screen
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -95,8 +93,7 @@ async def test_a_toggle_shows_as_saving_until_it_is_on_disk(
         await pilot.pause()
         top = row_texts(app)[1]
         assert "★" in top and "◌" not in top
-        on_disk = tomllib.loads((private_dirs["data"] / "state.toml").read_text())
-        assert current(app).id in on_disk["starred"]
+        assert current(app).id in on_disk(private_dirs["data"] / "state.toml")["starred"]
 
 
 # ------------------------------------------------------------------ 2-4. the state file
@@ -118,18 +115,18 @@ def test_entries_of_the_wrong_type_are_kept_and_reported(tmp_path: Path) -> None
     assert any("2 [read] entries not a time" in w and "kept" in w for w in store.warnings)
     store.set_starred("2608.00009")
     assert store.save()
-    doc = tomllib.loads(path.read_text())
+    doc = on_disk(path)
     assert doc["read"]["2608.00001"] == "yesterday" and doc["read"]["2608.00002"] == 3
     assert "2608.18580" in doc["read"] and "2608.00009" in doc["starred"]
     again = StateStore(path).load()
     again.set_read("2608.00004")
     assert again.save()
-    backup = tomllib.loads((tmp_path / "state.toml.bak").read_text())
+    backup = tomllib.loads((tmp_path / "state" / "2026-08.toml.bak").read_text())
     assert backup["read"]["2608.00001"] == "yesterday"  # the backup keeps them too
     # Marking it read replaces the unusable value: the user's own action wins.
     again.set_read("2608.00001")
     assert again.save()
-    assert isinstance(tomllib.loads(path.read_text())["read"]["2608.00001"], datetime)
+    assert isinstance(on_disk(path)["read"]["2608.00001"], datetime)
 
 
 def test_a_newer_schema_file_is_never_renamed_or_replaced(tmp_path: Path, fake_hf: FakeHF) -> None:

@@ -6,10 +6,10 @@ import os
 import subprocess
 import sys
 import textwrap
-import tomllib
 from pathlib import Path
 
 import pytest
+from statefiles import on_disk
 
 from paperterm.state import StateStore
 
@@ -25,8 +25,8 @@ def test_round_trip(tmp_path: Path) -> None:
     s.set_read("2407.21705")
     s.record_visit()
     assert s.save()
-    doc = tomllib.loads(path.read_text())
-    assert doc["schema"] == 1 and "2407.21783" in doc["starred"] and "last_visit" in doc
+    doc = on_disk(path)
+    assert doc["schema"] == 2 and "2407.21783" in doc["starred"] and "last_visit" in doc
     again = store(path)
     assert again.is_starred("2407.21783") and again.is_read("2407.21705")
     assert not again.is_starred("2407.21705") and not again.warnings

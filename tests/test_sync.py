@@ -49,6 +49,25 @@ DESKTOP = {
 }
 
 
+def leave_copies(theirs: Path, ours: Path, name: str) -> list[str]:
+    """What a sync tool leaves when both machines changed the state: for each of its files
+    (the index, each month) that differs, their side beside ours, named the tool's way
+    (`name` with `{stem}` for the file's stem). The copies' names."""
+    left = []
+    for their_file in [theirs, *sorted(theirs.with_name(theirs.stem).glob("*.toml"))]:
+        our_file = ours.parent / their_file.relative_to(theirs.parent)
+        if not our_file.exists():  # changed on one machine only: it simply arrives
+            our_file.parent.mkdir(exist_ok=True)
+            shutil.copyfile(their_file, our_file)
+            continue
+        if our_file.read_bytes() == their_file.read_bytes():
+            continue
+        copy = our_file.with_name(name.format(stem=our_file.stem))
+        shutil.copyfile(their_file, copy)
+        left.append(copy.name)
+    return left
+
+
 def two_machines(tmp_path: Path) -> tuple[Path, Path]:
     laptop = machine(tmp_path / "laptop", T1, LAPTOP)
     desktop = machine(tmp_path / "desktop", T2, DESKTOP)
@@ -68,36 +87,46 @@ def assert_union(store: StateStore) -> None:
 @pytest.mark.parametrize(
     "copy_name",
     [
-        "state.sync-conflict-20261201-110000-ABCDEF1.toml",  # Syncthing
-        "state (Desktop's conflicted copy 2026-12-01).toml",  # Dropbox
-        "state (conflicted copy 2026-12-01 110000).toml",  # Nextcloud
+        "{stem}.sync-conflict-20261201-110000-ABCDEF1.toml",  # Syncthing
+        "{stem} (Desktop's conflicted copy 2026-12-01).toml",  # Dropbox
+        "{stem} (conflicted copy 2026-12-01 110000).toml",  # Nextcloud
     ],
 )
 def test_a_sync_tools_conflict_copy_is_merged(tmp_path: Path, copy_name: str) -> None:
     laptop, desktop = two_machines(tmp_path)
-    shutil.copyfile(desktop, laptop.with_name(copy_name))  # what the sync tool left
+    left = leave_copies(desktop, laptop, copy_name)
+    # The index and the month both changed on both machines: a copy of each.
+    assert left == [copy_name.format(stem=s) for s in ("state", "2024-01")]
     store = StateStore(laptop).load()
     said = merge_state_copies(store)
-    assert any(copy_name in s and "merged" in s for s in said), said
+    assert all(any(name in s and "merged" in s for s in said) for name in left), said
     assert_union(store)
     assert_union(StateStore(laptop).load())  # saved, not only in memory
-    assert not laptop.with_name(copy_name).exists()
-    assert (laptop.parent / "merged" / copy_name).exists()  # kept, and not merged twice
+    left_over = [p for p in laptop.parent.rglob("*conflict*") if p.parent.name != "merged"]
+    assert not left_over
+    merged = sorted(p.name for p in (laptop.parent / "merged").iterdir())
+    assert merged == sorted(left)  # kept, and not merged twice
     assert merge_state_copies(StateStore(laptop).load()) == []
 
 
 def test_git_conflict_markers_are_merged_not_set_aside(tmp_path: Path) -> None:
     laptop, desktop = two_machines(tmp_path)
-    ours, theirs = laptop.read_text(), desktop.read_text()
-    laptop.write_text(f"<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> desktop\n")
+    month = laptop.with_name("state") / "2024-01.toml"
+    theirs_month = desktop.with_name("state") / "2024-01.toml"
+    for ours, theirs in ((laptop, desktop), (month, theirs_month)):
+        mine, other = ours.read_text(), theirs.read_text()
+        ours.write_text(f"<<<<<<< HEAD\n{mine}=======\n{other}>>>>>>> desktop\n")
     store = StateStore(laptop).load()
     said = merge_state_copies(store)
     assert any("git conflict" in s for s in said), said
     assert_union(store)
-    assert "<<<<<<<" not in laptop.read_text()
+    assert any("git conflict in 2024-01.toml" in w for w in store.warnings), store.warnings
+    assert store.save()
+    assert "<<<<<<<" not in laptop.read_text() and "<<<<<<<" not in month.read_text()
     assert_union(StateStore(laptop).load())
     assert list((laptop.parent / "merged").glob("state.toml.git-conflict-*"))
-    assert not list(laptop.parent.glob("state.toml.corrupt-*"))
+    assert list(tmp_path.joinpath("laptop").rglob("2024-01.toml.git-conflict-*"))
+    assert not list(tmp_path.joinpath("laptop").rglob("*.corrupt-*"))
 
 
 def test_a_copy_that_cannot_be_read_is_left_where_it_is(tmp_path: Path) -> None:
@@ -115,7 +144,7 @@ def test_the_command_line_merges_and_says_so(tmp_path: Path, private_dirs: dict[
     data = private_dirs["data"]
     machine(data, T1, LAPTOP)
     desktop = machine(tmp_path / "desktop", T2, DESKTOP)
-    shutil.copyfile(desktop, data / "state.sync-conflict-20261201-110000-ABCDEF1.toml")
+    leave_copies(desktop, data / "state.toml", "{stem}.sync-conflict-20261201-110000-ABCDEF1.toml")
     starred = run_cli("list", "--starred", "--offline", "--json", check=True)
     assert "merged" in starred.stderr and "2401.00005" in starred.stdout
 
@@ -127,7 +156,9 @@ async def test_a_refresh_merges_what_arrived_while_reading(
     async with reader(private_dirs, notifications=True) as (app, pilot):
         paper = app.reader.paper_list.papers[0]
         other = machine(tmp_path / "desktop", T2, {"star": [paper.id]})
-        shutil.copyfile(other, private_dirs["data"] / "state (Desktop's conflicted copy).toml")
+        leave_copies(
+            other, private_dirs["data"] / "state.toml", "{stem} (Desktop's conflicted copy).toml"
+        )
         await pilot.press("r")
         await pilot.pause()
         await app.workers.wait_for_complete()

@@ -168,7 +168,7 @@ class PapertermApp(App[None]):
         self.session.flags.watch = watch
         if watch.problem:
             self.notify(watch.problem, severity="warning", markup=False, timeout=10)
-        starred = self.store.starred_ids
+        starred = await asyncio.to_thread(lambda: self.store.starred_ids)
         budget = self.config.watch_budget
         if starred and budget:
             report = await watch.check(

@@ -69,19 +69,29 @@ def remove_stale_temps(path: Path, *, now: float | None = None) -> list[Path]:
     A temp file is removed only when the pid in its name is not a live process (or, for
     a name without a pid, when it is over an hour old): a save under way is never touched.
     """
+    return _remove_stale(path.parent, f".{path.name}.", now)
+
+
+def remove_stale_temps_in(directory: Path, *, now: float | None = None) -> list[Path]:
+    """`remove_stale_temps` for every file of a directory (the state's monthly files)."""
+    return _remove_stale(directory, ".", now)
+
+
+def _remove_stale(directory: Path, prefix: str, now: float | None) -> list[Path]:
     removed: list[Path] = []
-    prefix = f".{path.name}."
     now = time.time() if now is None else now
     try:
-        names = os.listdir(path.parent)
+        names = os.listdir(directory)
     except OSError:
         return removed
     for name in names:
         if not (name.startswith(prefix) and name.endswith(TMP_SUFFIX)):
             continue
         middle = name[len(prefix) : -len(TMP_SUFFIX)]
+        if prefix == ".":  # `.<target name>.<pid>.<random>`: the pid follows the target's name
+            middle = (middle.partition(".toml.")[2] or middle).removeprefix("bak.")
         owner, _, _ = middle.partition(".")
-        candidate = path.parent / name
+        candidate = directory / name
         if owner.isdigit() and "." in middle:
             if _alive(int(owner)):
                 continue

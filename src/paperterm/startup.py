@@ -113,5 +113,5 @@ def load_startup(
             first.append(result)
             if sum(1 for r in first if r.papers) >= FIRST_PAINT_DAYS:
                 break
-    warnings = list(store.warnings) + merge_warnings + ([seen.problem] if seen.problem else [])
+    warnings = store.new_warnings() + merge_warnings + ([seen.problem] if seen.problem else [])
     return Startup(days, first, wanted, warnings, load_prefs(paths.prefs_file()))

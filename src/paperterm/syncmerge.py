@@ -4,10 +4,12 @@ machines changed the state, merged back in. No Textual.
 When `state.toml` changed on two machines, Syncthing keeps the other side as
 `state.sync-conflict-YYYYMMDD-HHMMSS-XXXXXXX.toml`, Dropbox (and Nextcloud) as
 `state (… conflicted copy …).toml`, and git leaves `<<<<<<<` markers in `state.toml`
-itself. Each copy is merged into the state by operation and time (every star, read mark
-and note kept; on the same paper the later time wins), the state is saved, and the copy is
-moved into `merged/` beside it, so nothing is lost and nothing is merged twice. A copy that
-cannot be read is left where it is, and said.
+itself; the same goes for each month's file in `state/`
+(`state/2024-08.sync-conflict-….toml`; git markers there are resolved by the store when
+it reads the month). Each copy is merged into the state by operation and time (every star,
+read mark and note kept; on the same paper the later time wins), the state is saved, and
+the copy is moved into `merged/` beside it, so nothing is lost and nothing is merged twice.
+A copy that cannot be read is left where it is, and said.
 """
 
 from __future__ import annotations
@@ -44,20 +46,33 @@ class MergeReport:
 
 
 def conflict_copies(path: Path) -> list[Path]:
-    """The sync tools' copies of `path` (state.toml) beside it, oldest first."""
-    stem, suffix = path.stem, path.suffix
+    """The sync tools' copies of the state's files (`state.toml` beside it, each month's in
+    `state/`), oldest first within each folder."""
+    found = _copies_in(path.parent, (path.stem,), path.suffix)
+    months = path.with_name(path.stem)
+    with contextlib.suppress(OSError):
+        stems = {name.partition(".")[0].partition(" (")[0] for name in os.listdir(months)}
+        found += _copies_in(months, tuple(sorted(stems)), path.suffix)
+    return found
+
+
+def _copies_in(folder: Path, stems: tuple[str, ...], suffix: str) -> list[Path]:
     found = []
     with contextlib.suppress(OSError):
-        for entry in os.scandir(path.parent):
+        for entry in os.scandir(folder):
             name = entry.name
-            syncthing = name.startswith(f"{stem}.sync-conflict-") and name.endswith(suffix)
-            dropbox = (
-                name.startswith(f"{stem} (")
-                and "conflicted copy" in name
-                and name.endswith(f"){suffix}")
-            )
-            if (syncthing or dropbox) and entry.is_file():
-                found.append(Path(entry.path))
+            if not name.endswith(suffix) or not entry.is_file():
+                continue
+            for stem in stems:
+                syncthing = name.startswith(f"{stem}.sync-conflict-")
+                dropbox = (
+                    name.startswith(f"{stem} (")
+                    and "conflicted copy" in name
+                    and name.endswith(f"){suffix}")
+                )
+                if syncthing or dropbox:
+                    found.append(Path(entry.path))
+                    break
     return sorted(found, key=lambda p: p.name)
 
 
@@ -167,5 +182,9 @@ def worth_a_look(store: StateStore) -> bool:
     with contextlib.suppress(OSError):
         for name in os.listdir(path.parent):
             if name.startswith((f"{stem}.sync-conflict-", f"{stem} (")):
+                return True
+    with contextlib.suppress(OSError):
+        for name in os.listdir(path.with_name(stem)):
+            if ".sync-conflict-" in name or "conflicted copy" in name:
                 return True
     return False

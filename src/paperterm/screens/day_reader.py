@@ -88,6 +88,12 @@ class DayReaderScreen(PapersScreen):
 
     @work(thread=True, exclusive=True, group="start", exit_on_error=False)
     def _load_rest(self, days: list[date], painted: set[date]) -> None:
+        # Every month of the state, read here rather than row by row on the UI thread.
+        self.store.load_all()
+        for warning in self.store.new_warnings():
+            self.app.call_from_thread(
+                self.notify, warning, severity="warning", markup=False, timeout=10
+            )
         rest = [d for d in days if d not in painted]
         more = [r for d in rest if (r := self.library.cached(d)) is not None]
         if more:
@@ -122,8 +128,10 @@ class DayReaderScreen(PapersScreen):
     async def _merge_state_copies(self) -> None:
         from paperterm.startup import merge_state_copies
 
+        # What another paperterm or a sync tool wrote since we read it, then the copies.
+        arrived = await asyncio.to_thread(self.store.reread)
         messages = await asyncio.to_thread(merge_state_copies, self.store)
-        if messages:
+        if messages or arrived:
             self.paper_list.repaint_all()
             if self.paper_list.paper is not None:
                 self.show_paper(self.paper_list.paper, keep_scroll=True)
