@@ -12,7 +12,14 @@ import pytest
 from conftest import load_corpus_file
 
 from paperterm.model import Paper
-from paperterm.query import QueryError, highlight_pattern, parse_query
+from paperterm.query import (
+    QueryError,
+    SearchIndex,
+    highlight_pattern,
+    parse_query,
+    search_text,
+    starts_word,
+)
 from paperterm.scrape import parse_api
 
 DAYS = [date(2025, 9, 29) + timedelta(days=i) for i in range(5)]  # Mon..Fri, rich fields
@@ -229,7 +236,9 @@ def test_words_match_whole_words_or_prefixes_not_any_substring(week) -> None:  #
     substring = {pid for pid, r in raw.items() if "rl" in text_of(r)}
     assert len(got) < len(substring) / 2
     world_only = [
-        p for p in papers if "world" in p.haystack and not re.search(r"(?<!\w)rl", p.haystack)
+        p
+        for p in papers
+        if "world" in search_text(p) and not re.search(r"(?<!\w)rl", search_text(p))
     ]
     assert world_only and not {p.id for p in world_only} & got
     prefix = ids(papers, "diffu")
@@ -322,3 +331,31 @@ def test_search_index_follows_a_refreshed_day(week) -> None:  # type: ignore[no-
     grown = (*first, replace(first[0], id="2510.99999", title="Zebrafinch song models"))
     rows, shown, _ = listing.build([(day, grown)], Flags(), query=parse_query("zebrafinch"))
     assert [r.paper.id for r in rows if r.paper] == ["2510.99999"]
+
+
+@pytest.mark.parametrize(
+    "needles",
+    [
+        ["d", "di", "dif", "diff", "diffu", "diffusion"],  # typed letter by letter
+        ["gpt-4", "text-to-image", "[cls]", "-", "_", "3d", "l", "ll", "llm", "o1"],
+        ["vision-language", "(", "é", "state-of-the-art", "x", "zero-shot", "xyl", "zzzq"],
+    ],
+)
+def test_the_index_finds_what_the_rule_says(
+    week: tuple[list[Paper], dict[str, dict[str, Any]]], needles: list[str]
+) -> None:
+    """The index's one-`in` search (letter by letter, narrowing as the word grows, and a
+    verified probe for needles with punctuation) answers as `starts_word` on every paper."""
+    papers, _ = week
+    index = SearchIndex(papers)
+
+    def rule(needle: str) -> set[str]:
+        return {p.id for p in papers if starts_word(needle, search_text(p))}
+
+    found_some = 0
+    for needle in needles:
+        assert index.matching(needle) == rule(needle), needle
+        found_some += bool(rule(needle))
+        within = set(sorted(index.all_ids)[:40])
+        assert index.matching(needle + "e", within) == rule(needle + "e") & within
+    assert found_some >= len(needles) // 2  # the needles are not all misses

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
 from typing import Literal
 from urllib.parse import quote
 
@@ -51,7 +50,7 @@ def parse_paper_id(text: str) -> str:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One paper of the feed, keyed by its arXiv id. Every string is already cleaned."""
 
@@ -105,11 +104,6 @@ class Paper:
         if self.project_page:
             out.append(("Project page", self.project_page))
         return out
-
-    @cached_property
-    def haystack(self) -> str:
-        """Lower-cased title, authors and abstract: what plain filter words match against."""
-        return "\n".join((self.title, ", ".join(self.authors), self.abstract)).casefold()
 
     def to_json(self) -> dict[str, object]:
         return {

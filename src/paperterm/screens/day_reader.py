@@ -98,9 +98,6 @@ class DayReaderScreen(PapersScreen):
         more = [r for d in rest if (r := self.library.cached(d)) is not None]
         if more:
             self.app.call_from_thread(self.receive, more, True)
-        # Filtering should not pay for building the search text on the first keystroke.
-        for paper in list(self.feed.papers()):
-            paper.haystack  # noqa: B018  (a cached_property, computed here in the worker)
         self.app.call_from_thread(self._after_cache_paint, days)
         # Thousands of long-lived papers: keep the cyclic GC from walking them on every
         # collection (a pause of tens of ms in the middle of a keystroke).

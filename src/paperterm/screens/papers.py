@@ -18,6 +18,7 @@ import asyncio
 import re
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -222,7 +223,7 @@ class PapersScreen(Screen[None]):
         plist.highlight = highlight
         plist.sort = self.sort  # set_rows below repaints every row
         before = plist.paper
-        plist.set_rows(rows, keep_id=keep_id)
+        plist.set_rows(rows, keep_id=keep_id, row_ids=self.listing.row_ids)
         if highlight_changed and plist.paper is before and before is not None:
             # Same paper, new matches to mark. While the user types in the filter the list
             # is what they watch: the abstract is repainted when they leave the field.
@@ -667,6 +668,14 @@ class PapersScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         self.filter_input.focus()
+        self.run_worker(
+            partial(self.listing.prepare, list(self.groups()), self.sort),
+            name="search index",
+            thread=True,
+            group="search index",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def action_clear_filter(self) -> None:
         if self.single_pane and self.focused is self.abstract:

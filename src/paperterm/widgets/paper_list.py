@@ -135,7 +135,10 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         super().__init__(id=id)
         self.flags = flags
         self.rows: list[Row] = []
-        self._index: tuple[dict[str, list[int]], dict[date, int]] | None = None
+        self._ids: list[str] | None = None
+        """Each row's paper id ("" for a header)."""
+        self._where: tuple[dict[str, int], dict[str, int]] | None = None
+        """Each paper's first and last row, built when a row is first looked for."""
         self.cursor: int | None = None
         self.highlight: re.Pattern[str] | None = None
         self.group_label: Callable[[date], str] = day_label
@@ -166,20 +169,21 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
     def papers(self) -> list[Paper]:
         return [row.paper for row in self.rows if row.paper is not None]
 
-    def set_rows(self, rows: list[Row], keep_id: str | None = None) -> None:
-        """Replace the rows; the cursor stays on `keep_id` (or the paper it was on) if shown."""
+    def set_rows(
+        self, rows: list[Row], keep_id: str | None = None, row_ids: list[str] | None = None
+    ) -> None:
+        """Replace the rows; the cursor stays on `keep_id` (or the paper it was on) if shown.
+        `row_ids` are the rows' paper ids ("" for a header), when the caller has them."""
         before = self.paper
         current = keep_id or (before.id if before else None)
         self.rows = rows
-        self._index = None
+        self._ids = row_ids
+        self._where = None
         self._clear_caches()
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows)))
         target = None
-        if current is not None:
-            target = next(
-                (i for i, r in enumerate(rows) if r.paper is not None and r.paper.id == current),
-                None,
-            )
+        if current:
+            target = self._first_row_of(current)
         if target is None:
             target = self._next_paper(-1, 1)
         # A new Paper object for the same id (a refresh) is news too: its numbers changed.
@@ -195,18 +199,21 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
 
     def refresh_papers(self, paper_ids: Collection[str]) -> None:
         """Re-render the rows of papers whose read/star state changed, and their days'
-        headers (the unread counts): only those rows, found through an index of the rows
-        (a walk over every row cost a star 30 ms at 100k papers)."""
-        rows_of, header_of = self._row_index()
+        headers (the unread counts): only those rows, found through `_rows_of` and by
+        walking up to the day's header (a walk over every row cost a star 30 ms at 100k
+        papers)."""
+        rows = self.rows
         touched: set[int] = set()
         for paper_id in paper_ids:
-            for index in rows_of.get(paper_id, ()):
+            for index in self._rows_of(paper_id):
                 touched.add(index)
-                header = header_of.get(self.rows[index].day)
-                if header is not None:
+                header = index
+                while header > 0 and rows[header].paper is not None:
+                    header -= 1
+                if rows[header].paper is None:
                     touched.add(header)
         for index in touched:
-            row = self.rows[index]
+            row = rows[index]
             self._content_cache.pop((index, row.paper.id if row.paper else ""), None)
             for look in (
                 "",
@@ -217,18 +224,35 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
                 self._strip_cache.pop((index, look), None)
             self.refresh_line(index)
 
-    def _row_index(self) -> tuple[dict[str, list[int]], dict[date, int]]:
-        """Each paper's rows and each day's header row: built once per set of rows."""
-        if self._index is None:
-            rows_of: dict[str, list[int]] = {}
-            header_of: dict[date, int] = {}
-            for index, row in enumerate(self.rows):
-                if row.paper is None:
-                    header_of[row.day] = index
-                else:
-                    rows_of.setdefault(row.paper.id, []).append(index)
-            self._index = (rows_of, header_of)
-        return self._index
+    def _row_ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = [row.paper.id if row.paper is not None else "" for row in self.rows]
+        return self._ids
+
+    def _first_row_of(self, paper_id: str) -> int | None:
+        try:
+            return self._row_ids().index(paper_id)  # a C-level scan, once per new rows
+        except ValueError:
+            return None
+
+    def _rows_of(self, paper_id: str) -> list[int]:
+        """Every row of a paper (a paper listed on two days has two). Its first and last
+        rows come from dicts built in C once per set of rows; a paper whose two differ
+        (rare) is looked for between them."""
+        if self._where is None:
+            ids = self._row_ids()
+            last = dict(zip(ids, range(len(ids)), strict=True))
+            first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
+            self._where = (first, last)
+        first, last = self._where
+        start = first.get(paper_id)
+        if start is None or not paper_id:
+            return []
+        end = last[paper_id]
+        if start == end:
+            return [start]
+        ids = self._row_ids()
+        return [i for i in range(start, end + 1) if ids[i] == paper_id]
 
     def repaint_all(self) -> None:
         """Every row drawn anew: after another screen changed state, or the labels."""
