@@ -33,14 +33,17 @@ def number(cell: str) -> tuple[float, str] | None:
     return float(match[1].replace(",", "")), match[2] or ""
 
 
-def spread(values: list[str]) -> str:
+def spread(values: list[str], digits: int = 1) -> str:
     parsed = [number(v) for v in values]
     if any(p is None for p in parsed):
         return " / ".join(values)
     numbers = [p[0] for p in parsed if p]
     unit = parsed[0][1] if parsed[0] else ""
     mid = statistics.median(numbers)
-    return f"{mid:,.1f} {unit} ({min(numbers):,.1f}-{max(numbers):,.1f})"
+    if digits == 2:  # a ratio
+        return f"{mid:.2f}x ({min(numbers):.2f}-{max(numbers):.2f})"
+    shown = f"{mid:,.1f} {unit}".rstrip()
+    return f"{shown} ({min(numbers):,.1f}-{max(numbers):,.1f})"
 
 
 def main() -> None:
@@ -60,7 +63,7 @@ def main() -> None:
             else row[3]
         )
         ratios = [r[4].rstrip("x") for r in same]
-        ratio = spread(ratios).replace(" (", "x (", 1) if all(number(x) for x in ratios) else "-"
+        ratio = spread(ratios, digits=2) if all(number(x) for x in ratios) else "-"
         print(
             f"| {row[0]} | {row[1]} | {spread([r[2] for r in same])} | {ref} | {ratio} | {row[5]} |"
         )

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import operator
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from itertools import compress
+from itertools import chain, compress
 from typing import Literal, get_args
 
 from paperterm.model import Paper
@@ -88,6 +89,8 @@ class Listing:
             | None
         ) = None
         self._where: tuple[list[_PlanDay], dict[str, list[tuple[int, int]]]] | None = None
+        self.listed_twice: frozenset[str] = frozenset()
+        """Papers listed on more than one of the days (for `PaperList.set_rows`)."""
         self.row_ids: list[str] = []
         """The last `build`'s rows' paper ids, "" for a header (for `PaperList.set_rows`)."""
 
@@ -140,6 +143,8 @@ class Listing:
         ):
             ordered = sorted(days, key=lambda d: d[0], reverse=True)
             plan = [(day, ps, *self._day_rows(day, ps, sort)) for day, ps in ordered]
+            counts = Counter(chain.from_iterable(ids for *_, ids in plan))
+            self.listed_twice = frozenset(i for i, n in counts.items() if n > 1)
             known = (sort, papers, ordered, plan, sum(len(ps) for ps in papers))
             self._plan = known
         return known[2], known[3], known[4]

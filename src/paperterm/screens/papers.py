@@ -223,7 +223,10 @@ class PapersScreen(Screen[None]):
         plist.highlight = highlight
         plist.sort = self.sort  # set_rows below repaints every row
         before = plist.paper
-        plist.set_rows(rows, keep_id=keep_id, row_ids=self.listing.row_ids)
+        listing = self.listing
+        plist.set_rows(
+            rows, keep_id=keep_id, row_ids=listing.row_ids, listed_twice=listing.listed_twice
+        )
         if highlight_changed and plist.paper is before and before is not None:
             # Same paper, new matches to mark. While the user types in the filter the list
             # is what they watch: the abstract is repainted when they leave the field.

@@ -10,6 +10,7 @@ cursor's moves must agree on every index; apart, one would go stale against the 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Collection
 from datetime import date
 from typing import ClassVar, Protocol
@@ -137,8 +138,8 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         self.rows: list[Row] = []
         self._ids: list[str] | None = None
         """Each row's paper id ("" for a header)."""
-        self._where: tuple[dict[str, int], dict[str, int]] | None = None
-        """Each paper's first and last row, built when a row is first looked for."""
+        self.listed_twice: frozenset[str] = frozenset()
+        """Papers with more than one row (listed on two days)."""
         self.cursor: int | None = None
         self.highlight: re.Pattern[str] | None = None
         self.group_label: Callable[[date], str] = day_label
@@ -170,7 +171,11 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         return [row.paper for row in self.rows if row.paper is not None]
 
     def set_rows(
-        self, rows: list[Row], keep_id: str | None = None, row_ids: list[str] | None = None
+        self,
+        rows: list[Row],
+        keep_id: str | None = None,
+        row_ids: list[str] | None = None,
+        listed_twice: frozenset[str] | None = None,
     ) -> None:
         """Replace the rows; the cursor stays on `keep_id` (or the paper it was on) if shown.
         `row_ids` are the rows' paper ids ("" for a header), when the caller has them."""
@@ -178,7 +183,10 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         current = keep_id or (before.id if before else None)
         self.rows = rows
         self._ids = row_ids
-        self._where = None
+        if listed_twice is None:
+            counts = Counter(self._row_ids())
+            listed_twice = frozenset(i for i, n in counts.items() if n > 1 and i)
+        self.listed_twice = listed_twice
         self._clear_caches()
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows)))
         target = None
@@ -236,23 +244,26 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
             return None
 
     def _rows_of(self, paper_id: str) -> list[int]:
-        """Every row of a paper (a paper listed on two days has two). Its first and last
-        rows come from dicts built in C once per set of rows; a paper whose two differ
-        (rare) is looked for between them."""
-        if self._where is None:
-            ids = self._row_ids()
-            last = dict(zip(ids, range(len(ids)), strict=True))
-            first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))
-            self._where = (first, last)
-        first, last = self._where
-        start = first.get(paper_id)
-        if start is None or not paper_id:
+        """Every row of a paper: the cursor's row when it is that paper (a star, a read
+        mark), else found by a C-level search of the rows' ids; a paper listed on more
+        than one day (`listed_twice`, from the listing) is looked for to the end."""
+        if not paper_id:
             return []
-        end = last[paper_id]
-        if start == end:
-            return [start]
         ids = self._row_ids()
-        return [i for i in range(start, end + 1) if ids[i] == paper_id]
+        cursor = self.cursor
+        twice = paper_id in self.listed_twice
+        if not twice and cursor is not None and 0 <= cursor < len(ids) and ids[cursor] == paper_id:
+            return [cursor]
+        found: list[int] = []
+        index = -1
+        while True:
+            try:
+                index = ids.index(paper_id, index + 1)
+            except ValueError:
+                return found
+            found.append(index)
+            if not twice:
+                return found
 
     def repaint_all(self) -> None:
         """Every row drawn anew: after another screen changed state, or the labels."""
