@@ -1,13 +1,19 @@
 """paperterm benchmarks: every figure beside its reference, measured in the same run.
 
-    .venv/bin/python bench/run.py            # all of it (about four minutes)
-    .venv/bin/python bench/run.py --quick    # fewer repeats
+    .venv/bin/python bench/run.py              # both tiers (about eight minutes)
+    .venv/bin/python bench/run.py --quick      # the 1x tier, fewer repeats (about a minute)
+    .venv/bin/python bench/run.py --tier 10x   # one tier
 
 These machines are noisy, so each figure is printed with a reference measured in the same
 run on the same machine, and their ratio. Nothing here is a test: it prints numbers.
 
+Two tiers: 1x is the corpus (580 days, 9,881 papers), 10x is the corpus ten times over,
+built here (`tenfold`). Each tier reports its state file's save and first title, the
+whole list loaded and on screen, peak RSS once settled, `list --json`, and the filter,
+cursor and star keys.
+
 Needs ../shared (the corpus and the captures). Start-up and first-paint figures run the
-real `paperterm` in a pseudo-terminal and time process start to the first painted title.
+real `paperterm` in a pseudo-terminal and time process start to what they wait for.
 """
 
 from __future__ import annotations
