@@ -3,6 +3,11 @@ user (or another tool) would find on disk."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -19,3 +24,18 @@ def on_disk(path: Path) -> dict[str, Any]:
         starred.update(marks.get("starred", {}))
     doc["read"], doc["starred"] = read, starred
     return doc
+
+
+def kill_9_after(code: str, path: Path, start: int, pause: float) -> list[str]:
+    """Run a worker saving the state (`code`, given the state's path and a number to start
+    from) until it prints "ready", let it save for `pause` seconds, then kill -9 it: the
+    lines it printed after "ready"."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path), str(start)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(pause)
+    os.kill(proc.pid, signal.SIGKILL)
+    out, _ = proc.communicate()
+    return out.splitlines()

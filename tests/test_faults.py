@@ -8,9 +8,6 @@ import asyncio
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import DAY_2024, FIXTURES, PAGE_2024
 from hfserver import FakeHF, Scripted
+from statefiles import kill_9_after
 from test_library import API_PATH, LATER, PAGE_PATH, make_library, warm
 
 from paperterm.scrape import MAX_AUTHORS, _unescape_attr, parse_api, parse_page
@@ -328,17 +326,8 @@ def test_kill_9_during_saves_never_loses_a_reported_save(tmp_path: Path) -> None
     start = 0
     rounds_with_saves = 0
     for _ in range(200):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", KILL_WORKER, str(path), str(start)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.06))
-        os.kill(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        saved = [line.split()[1] for line in out.splitlines() if line.startswith("saved ")]
+        lines = kill_9_after(KILL_WORKER, path, start, rng.uniform(0.0, 0.06))
+        saved = [line.split()[1] for line in lines if line.startswith("saved ")]
         reported.update(saved)
         rounds_with_saves += bool(saved)
         start += 10_000

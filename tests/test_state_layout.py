@@ -3,10 +3,8 @@ loaded, saved, merged across processes and killed mid-save without a loss. Not t
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -15,7 +13,7 @@ import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from statefiles import on_disk
+from statefiles import kill_9_after, on_disk
 
 from paperterm.state import StateStore, month_key
 
@@ -234,21 +232,12 @@ def test_kill_9_mid_save_of_100k_entries_leaves_a_valid_state(tmp_path: Path) ->
     start = 0
     rounds_with_saves = 0
     for _ in range(25):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", KILL_WORKER, str(path), str(start)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.15))
-        os.kill(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        for line in out.splitlines():
+        lines = kill_9_after(KILL_WORKER, path, start, rng.uniform(0.0, 0.15))
+        for line in lines:
             if line.startswith("saved "):
                 i = int(line.split()[1])
                 reported |= {f"{m}.{i:05d}" for m in ("2501", "2206", "1912")}
-        rounds_with_saves += any(line.startswith("saved ") for line in out.splitlines())
+        rounds_with_saves += any(line.startswith("saved ") for line in lines)
         start += 1000
         store = StateStore(path).load()
         store.load_all()
