@@ -3,6 +3,7 @@ loaded, saved, merged across processes and killed mid-save without a loss. Not t
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from statefiles import kill_9_after, on_disk
+from test_cli import run_cli
 
 from paperterm.state import StateStore, month_key
 
@@ -246,3 +248,19 @@ def test_kill_9_mid_save_of_100k_entries_leaves_a_valid_state(tmp_path: Path) ->
         assert len(store.read_ids) == 100_000
     assert 5 <= rounds_with_saves < 25, rounds_with_saves
     assert not list(tmp_path.rglob("*.corrupt-*"))
+
+
+def test_the_command_line_says_what_a_month_it_read_held(private_dirs: dict[str, Path]) -> None:
+    """A month is read when a command first asks about one of its papers; a damaged one
+    is said when the command ends, and its backup is what the command shows."""
+    path = private_dirs["data"] / "state.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(big_state_text(2_000))
+    stars = {i for i in StateStore(path).load().starred_ids if i.startswith("1811.")}
+    assert stars  # migrated: every month and its backup written
+    broken = month_files(path)["2018-11.toml"]
+    broken.write_text('schema = 2\n[starred]\n"1811.00000" = ')
+    done = run_cli("list", "--starred", "--offline", "--json")
+    assert "2018-11.toml is not valid TOML" in done.stderr and "backup is used" in done.stderr
+    assert stars <= {p["id"] for p in json.loads(done.stdout)}
+    assert broken.read_text().endswith('" = ')  # not touched by a command that saves nothing

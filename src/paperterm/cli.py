@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
 import json
 import os
@@ -242,8 +243,15 @@ def _state() -> StateStore:
 
     for message in merge_state_copies(store):
         print(f"paperterm: {message}", file=sys.stderr)
-    for warning in store.warnings:
-        print(f"paperterm: {warning}", file=sys.stderr)
+
+    def say_warnings() -> None:
+        for warning in store.new_warnings():
+            print(f"paperterm: {warning}", file=sys.stderr)
+
+    say_warnings()
+    # A month of the state is read when a command first asks about one of its papers:
+    # what that finds (a damaged month, its backup used) is said when the command ends.
+    atexit.register(say_warnings)
     return store
 
 

@@ -330,6 +330,10 @@ class StateStore:
         theirs: bytes | None = None
         try:
             data = self._read_if_sound(part)
+            for _ in range(3):  # replaced by another process while we read it: read again
+                if data is not None or part.problem or not part.path.exists():
+                    break
+                data = self._read_if_sound(part)
             if data is None and not self.read_only:
                 from paperterm.syncmerge import resolve_git_conflict
 
