@@ -284,10 +284,13 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         self.scroll_to(y=0, animate=False, immediate=True)
 
     def update_in_place(self, content: Content, key: Hashable | None = None) -> None:
-        """New content for the same paper (a star, a read mark): keep the scroll position."""
+        """New content for the same paper (a star, a read mark): keep the scroll position,
+        and repaint only the lines that changed (a star changes one: painting the whole
+        pane twice per star, saving and saved, was most of the key's cost)."""
+        before, before_width = self._strips, self._wrapped_width
         self.content = content
         self._key = key
-        self._rewrap()
+        self._rewrap(before if before_width == self.text_width else None)
 
     @property
     def plain(self) -> str:
@@ -304,7 +307,7 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         """Columns the text wraps to: the content region less the position bar."""
         return self.scrollable_content_region.width - BAR_WIDTH
 
-    def _rewrap(self) -> None:
+    def _rewrap(self, before: list[Strip] | None = None) -> None:
         width = self.text_width
         if width <= 0:
             self._wrapped_width = -1
@@ -331,6 +334,11 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         strips, self._laid_out, self._line_map = kept
         self._strips = strips
         self._wrapped_width = width
+        if before is not None and len(before) == len(strips):
+            for y, (old, new) in enumerate(zip(before, strips, strict=True)):
+                if old != new:
+                    self.refresh_line(y)
+            return
         set_virtual_size(self, Size(width, len(self._strips)))
         self.refresh()
 
