@@ -94,8 +94,13 @@ def month_key(paper_id: str) -> str:
     return head if paper_id[4:5] == "." and head.isdigit() else OTHER
 
 
+def month_name(key: str) -> str:
+    """How a month is named in the index and on disk: `2024-08`, or `other`."""
+    return f"20{key[:2]}-{key[2:]}" if key != OTHER else OTHER
+
+
 def month_file_name(key: str) -> str:
-    return f"20{key[:2]}-{key[2:]}.toml" if key != OTHER else f"{OTHER}.toml"
+    return f"{month_name(key)}.toml"
 
 
 _MONTH_FILE = re.compile(r"^20(\d\d)-(\d\d)\.toml$")
@@ -121,7 +126,6 @@ class _Data:
     """Top-level keys this version does not know: written back as found."""
     months: set[str] = field(default_factory=set)
     """The index's list of month files (keys)."""
-    schema: int = SCHEMA_VERSION
 
     @classmethod
     def empty(cls) -> _Data:
@@ -136,7 +140,6 @@ class _Data:
             {name: dict(table) for name, table in self.kept.items()},
             dict(self.extra),
             set(self.months),
-            self.schema,
         )
 
     @property
@@ -182,7 +185,6 @@ class StateStore:
 
     def __init__(self, path: Path, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.path = path
-        self.backup = path.with_name(path.name + ".bak")
         self.months_dir = path.with_name(path.stem)
         self.clock = clock
         self.warnings: list[str] = []
@@ -262,7 +264,7 @@ class StateStore:
         if not self.read_only:
             # Leftovers of saves that were killed mid-write; a live writer's are kept.
             remove_stale_temps(self.path)
-            remove_stale_temps(self.backup)
+            remove_stale_temps(self._index.backup)
             remove_stale_temps_in(self.months_dir)
             if legacy:
                 self._migrate()
@@ -358,7 +360,7 @@ class StateStore:
             elif key in self._index.data.months and part.sig is None:
                 self.warnings.append(
                     f"{self.months_dir.name}/{part.path.name} is gone and has no backup: "
-                    f"the read marks and stars of papers from {month_file_name(key)[:-5]} are lost"
+                    f"the read marks and stars of papers from {month_name(key)} are lost"
                 )
         except NotRegularFile as error:
             self.warnings.append(f"{error.strerror}; opened read-only, nothing will be saved")
@@ -498,7 +500,6 @@ class StateStore:
                 "opened read-only, nothing will be saved"
             )
         data = _Data.empty()
-        data.schema = schema
         for name in TABLES:
             table, kept = _times(doc.get(name), name, path, lenient=newer)
             setattr(data, name, table)
@@ -524,7 +525,8 @@ class StateStore:
                     "time; kept in the file as written, not used"
                 )
         months = doc.get("months")
-        if isinstance(months, list) and all(isinstance(m, str) for m in months):
+        ours = isinstance(months, list) and all(isinstance(m, str) for m in months)
+        if isinstance(months, list) and ours:
             data.months = {k for m in months if (k := _key_of_file(f"{m}.toml"))}
         # A [notes] that is not a table is not ours to read: it is written back as found.
         skip = (
@@ -532,7 +534,7 @@ class StateStore:
             "last_visit",
             *TABLES,
             *(("notes",) if isinstance(raw_notes, dict) else ()),
-            *(("months",) if data.months or months == [] else ()),
+            *(("months",) if ours else ()),
         )
         data.extra = {k: v for k, v in doc.items() if k not in skip}
         return data
@@ -606,6 +608,11 @@ class StateStore:
     def notes(self) -> dict[str, str]:
         """Every paper's note, by id."""
         return {paper_id: text for paper_id, (text, _) in self._index.data.notes.items()}
+
+    def prepare_to_save(self) -> None:
+        """Import the file lock's module and make the lock now (a worker calls it after the
+        first paint), so the first star's save does not."""
+        self._lock  # noqa: B018  (a cached_property: made here)
 
     def new_warnings(self) -> list[str]:
         """The warnings not returned by an earlier call (months read later add theirs)."""
@@ -805,7 +812,8 @@ class StateStore:
                         payload = _document(index_base).encode()
                         atomic_write(self.path, payload)
                         written[INDEX] = (index_base, _sig(self.path))
-                        self.last_written = self.last_written if keys else payload
+                        if not keys:
+                            self.last_written = payload
             except Timeout:
                 self.save_error = "state file is locked by another paperterm; will retry"
                 return False
@@ -940,7 +948,7 @@ def _document(data: _Data, *, month: bool = False) -> str:
     if not month:
         if data.last_visit:
             head["last_visit"] = data.last_visit
-        head["months"] = [month_file_name(k)[:-5] for k in sorted(data.months)]
+        head["months"] = [month_name(k) for k in sorted(data.months)]
     head.update(data.extra)
     # Unknown top-level tables go after every plain key, as TOML requires.
     plain = {k: v for k, v in head.items() if not isinstance(v, dict)}

@@ -89,9 +89,9 @@ class DayReaderScreen(PapersScreen):
     @work(thread=True, exclusive=True, group="start", exit_on_error=False)
     def _load_rest(self, days: list[date], painted: set[date]) -> None:
         # Every month of the state, read here rather than row by row on the UI thread; and
-        # the file lock's module, which the first star's save would otherwise import.
+        # the file lock, which the first star's save would otherwise import and make.
         self.store.load_all()
-        import filelock  # noqa: F401
+        self.store.prepare_to_save()
 
         for warning in self.store.new_warnings():
             self.app.call_from_thread(
