@@ -48,31 +48,33 @@ class MergeReport:
 def conflict_copies(path: Path) -> list[Path]:
     """The sync tools' copies of the state's files (`state.toml` beside it, each month's in
     `state/`), oldest first within each folder."""
-    found = _copies_in(path.parent, (path.stem,), path.suffix)
-    months = path.with_name(path.stem)
-    with contextlib.suppress(OSError):
-        stems = {name.partition(".")[0].partition(" (")[0] for name in os.listdir(months)}
-        found += _copies_in(months, tuple(sorted(stems)), path.suffix)
-    return found
+    suffix = path.suffix
+    return _copies_in(path.parent, suffix, path.stem) + _copies_in(
+        path.with_name(path.stem), suffix, None
+    )
 
 
-def _copies_in(folder: Path, stems: tuple[str, ...], suffix: str) -> list[Path]:
+def copy_of(name: str, suffix: str) -> str | None:
+    """The stem of the file `name` is a sync tool's conflict copy of, if it is one:
+    Syncthing's `<stem>.sync-conflict-….toml`, Dropbox's and Nextcloud's
+    `<stem> (… conflicted copy …).toml`."""
+    if not name.endswith(suffix):
+        return None
+    if ".sync-conflict-" in name:
+        return name.partition(".sync-conflict-")[0]
+    if " (" in name and "conflicted copy" in name and name.endswith(f"){suffix}"):
+        return name.partition(" (")[0]
+    return None
+
+
+def _copies_in(folder: Path, suffix: str, stem: str | None) -> list[Path]:
+    """The copies in `folder` of the file named `stem` (of any file, when None)."""
     found = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
-            name = entry.name
-            if not name.endswith(suffix) or not entry.is_file():
-                continue
-            for stem in stems:
-                syncthing = name.startswith(f"{stem}.sync-conflict-")
-                dropbox = (
-                    name.startswith(f"{stem} (")
-                    and "conflicted copy" in name
-                    and name.endswith(f"){suffix}")
-                )
-                if syncthing or dropbox:
-                    found.append(Path(entry.path))
-                    break
+            of = copy_of(entry.name, suffix)
+            if of is not None and (stem is None or of == stem) and entry.is_file():
+                found.append(Path(entry.path))
     return sorted(found, key=lambda p: p.name)
 
 
@@ -178,13 +180,10 @@ def worth_a_look(store: StateStore) -> bool:
     if store.other_side is not None:
         return True
     path = store.path
-    stem = path.stem
-    with contextlib.suppress(OSError):
-        for name in os.listdir(path.parent):
-            if name.startswith((f"{stem}.sync-conflict-", f"{stem} (")):
-                return True
-    with contextlib.suppress(OSError):
-        for name in os.listdir(path.with_name(stem)):
-            if ".sync-conflict-" in name or "conflicted copy" in name:
-                return True
+    for folder, stem in ((path.parent, path.stem), (path.with_name(path.stem), None)):
+        with contextlib.suppress(OSError):
+            for name in os.listdir(folder):
+                of = copy_of(name, path.suffix)
+                if of is not None and (stem is None or of == stem):
+                    return True
     return False
