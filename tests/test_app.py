@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from conftest import DAY_2024, PAGE_2024, PAGE_2026, load_corpus_file
 from hfserver import FakeHF
+from textual.content import Content
 from textual.pilot import Pilot
 
 from paperterm.app import PapertermApp
@@ -24,6 +25,7 @@ from paperterm.model import Paper
 from paperterm.seen import SeenStore
 from paperterm.state import StateStore
 from paperterm.thumbnails import Protocol as ImageProtocol
+from paperterm.widgets.abstract import AbstractPane
 from paperterm.widgets.keybar import KeyBar
 from paperterm.widgets.paper_list import PaperList
 
@@ -884,5 +886,44 @@ async def test_a_star_repaints_its_row_and_its_days_header_only(
         await pilot.press("s")
         await pilot.pause()
         await app.workers.wait_for_complete()
-        assert set(lines) <= {row, header}  # saving, then saved: the same two rows
+        assert set(lines) <= {row, header}  # painted once saved: the same two rows
         assert "★" in plist.render_line(row - int(plist.scroll_offset.y)).text
+
+
+async def test_a_star_rewraps_only_the_lines_above_the_abstract(
+    fake_hf: FakeHF, private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starring repaints the pane's flags with the abstract's strips kept, not wrapped
+    again; what is kept is exactly what wrapping the new text whole would give, so the
+    pane shows the same and a selection still copies the right text."""
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    async with reader(private_dirs) as (app, pilot):
+        pane = app.reader.abstract
+        paper = current(app)
+        assert len(paper.abstract) > 200
+        wrapped: list[str] = []
+        whole = AbstractPane._wrap
+
+        def counted(self: AbstractPane, content: Content, width: int) -> Any:
+            wrapped.append(content.plain)
+            return whole(self, content, width)
+
+        monkeypatch.setattr(AbstractPane, "_wrap", counted)
+        await pilot.press("s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.store.is_starred(paper.id) and "★ starred" in pane.plain
+        # Painted once, when on disk (a quick save is not shown as saving first): one
+        # splice, which wraps the lines above the abstract as they were and as they are.
+        assert len(wrapped) == 2, wrapped
+        assert not any(paper.abstract[:80] in text for text in wrapped)
+        fresh, fresh_map = whole(pane, pane.content, pane.text_width)
+        assert pane._strips == fresh and pane._line_map == fresh_map
+
+        await pilot.press("s")  # unstarred: back to the text first shown, from the cache
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "★ starred" not in pane.plain
+        assert pane._strips == whole(pane, pane.content, pane.text_width)[0]

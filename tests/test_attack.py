@@ -32,6 +32,7 @@ from paperterm.fsutil import remove_stale_temps
 from paperterm.library import DayResult
 from paperterm.model import PaperIdError, parse_paper_id
 from paperterm.scrape import MAX_COUNT, parse_api
+from paperterm.screens.papers import SAVING_SHOWN_AFTER
 from paperterm.state import StateStore
 from paperterm.text import clean_block, clean_line
 
@@ -85,8 +86,10 @@ async def test_a_toggle_shows_as_saving_until_it_is_on_disk(
         app.store.save = slow_save  # type: ignore[method-assign]
         await pilot.press("g", "s")
         await pilot.pause()
+        assert "★" not in row_texts(app)[1]  # not on disk yet: not shown as done
+        await pilot.pause(SAVING_SHOWN_AFTER * 2)  # a slow disk: shown as saving
         top = row_texts(app)[1]
-        assert "◌" in top and "★" not in top  # not on disk yet: not shown as done
+        assert "◌" in top and "★" not in top
         assert "saving" in str(app.reader.abstract.plain)
         gate.set()
         await app.workers.wait_for_complete()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
@@ -57,6 +58,9 @@ NARROW = 100
 Layout = Literal["auto", "single", "split"]
 Pane = Literal["list", "paper"]
 
+SAVING_SHOWN_AFTER = 0.1
+"""Seconds a change may wait for the disk before it is painted as saving: a save is a few
+ms, so a star is painted once, when it is on disk, unless the disk is slow."""
 FILTER_PLACEHOLDER = '/ filter: words, "phrases", -exclude, author:, is:unread, upvotes:>=20 …'
 
 
@@ -97,6 +101,8 @@ class PapersScreen(Screen[None]):
         """The paper the abstract pane and the read timer were last set up for."""
         self._abstract_stale = False
         self._pre_filter_id: str | None = None
+        self._unsaved: dict[str, float] = {}
+        """Changed papers not yet on disk, and when each is to be painted as saving."""
         # Held, not queried: a timer that fires as the app shuts down (the read delay, the
         # abstract's highlight refresh) found them gone and crashed the exit.
         self.filter_input = FilterInput(
@@ -349,19 +355,44 @@ class PapersScreen(Screen[None]):
     # ------------------------------------------------------------ saving
 
     def changed(self, paper_ids: Iterable[str]) -> None:
-        plist = self.paper_list
+        """Stars, read marks or notes changed: saved now, and painted once on disk (see
+        `SAVING_SHOWN_AFTER`). Without ids, something else changed (a starred paper's
+        changes seen): repainted at once."""
         ids = set(paper_ids)
-        if ids:
-            plist.refresh_papers(ids)
-        else:  # what changed is not a star or a read mark (a starred paper's changes seen)
-            plist.repaint_all()
-        current = plist.paper
-        if current is not None:
+        if not ids:
+            self.paper_list.repaint_all()
+            self._repaint_current(None)
+            return
+        # A save takes milliseconds: painting "saving" and then "saved" cost every star two
+        # repaints. What is not on disk is shown as it was until it is, and as saving only
+        # when the save is slow; what is painted as done is still always on disk.
+        due = time.monotonic() + SAVING_SHOWN_AFTER
+        for paper_id in ids:
+            self._unsaved.setdefault(paper_id, due)
+        self.set_timer(SAVING_SHOWN_AFTER, self._show_saving)
+        self.save_state()
+
+    def _repaint(self, paper_ids: set[str]) -> None:
+        self.paper_list.refresh_papers(paper_ids)
+        self._repaint_current(paper_ids)
+
+    def _repaint_current(self, paper_ids: set[str] | None) -> None:
+        current = self.paper_list.paper
+        if current is not None and (paper_ids is None or current.id in paper_ids):
             self.show_paper(current, keep_scroll=True)
         if self.app.screen is not self:
             self.app.screen.post_message(StateChanged())
-        if ids:
-            self.save_state()
+
+    def _show_saving(self, everything: bool = False) -> None:
+        """Paint as saving what has waited for the disk past its time (all of it after a
+        failed save, beside the failure)."""
+        now = time.monotonic()
+        late = {i for i, due in self._unsaved.items() if everything or due <= now}
+        for paper_id in late:
+            del self._unsaved[paper_id]
+        waiting = {i for i in late if self.store.is_pending(i)}
+        if waiting:
+            self._repaint(waiting)
 
     def mark_read(self, paper_id: str) -> None:
         """Opened (its page, or a link): read, with no undo step of its own."""
@@ -419,12 +450,11 @@ class PapersScreen(Screen[None]):
         saving), and a failure is said until a later save succeeds."""
         settled = self.store.take_settled()
         if settled:
-            self.paper_list.refresh_papers(settled)
-            current = self.paper_list.paper
-            if current is not None and current.id in settled:
-                self.show_paper(current, keep_scroll=True)
-            if self.app.screen is not self:
-                self.app.screen.post_message(StateChanged())
+            for paper_id in settled:
+                self._unsaved.pop(paper_id, None)
+            self._repaint(settled)
+        if error:
+            self._show_saving(everything=True)
         if (error or "") != self.status.save_note:
             self.status.save_note = error or ""
             self.update_status()

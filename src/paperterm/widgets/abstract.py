@@ -264,13 +264,11 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         # Textual's per-line link styling is work with nothing to find.
         self.auto_links = False
         self.content: Content = Content("Nothing to show yet.")
-        self._laid_out: Content = self.content
-        """The content as wrapped for the current width (field lines hung)."""
         self._line_map: LineMap = []
         self._key: Hashable | None = None
         self._strips: list[Strip] = []
         self._wrapped_width = -1
-        self._wrapped: OrderedDict[tuple[Hashable, int], tuple[list[Strip], Content, LineMap]] = (
+        self._wrapped: OrderedDict[tuple[Hashable, int], tuple[list[Strip], LineMap]] = (
             OrderedDict()
         )
         self._base: RichStyle | None = None
@@ -288,9 +286,59 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         and repaint only the lines that changed (a star changes one: painting the whole
         pane twice per star, saving and saved, was most of the key's cost)."""
         before, before_width = self._strips, self._wrapped_width
+        old = self.content
         self.content = content
         self._key = key
-        self._rewrap(before if before_width == self.text_width else None)
+        if before_width != self.text_width or not self._splice(old, content, before_width):
+            self._rewrap(before if before_width == self.text_width else None)
+
+    def _splice(self, old: Content, new: Content, width: int) -> bool:
+        """Re-wrap only the lines down to the last that changed, keeping the rest's strips
+        (a star changes the flags under the title: wrapping the abstract again for it was
+        most of a star's cost). False when that cannot be done exactly (the line count, or
+        the laid-out count of the changed part, differs): then the caller wraps it all."""
+        if self._key is not None and (self._key, width) in self._wrapped:
+            return False  # wrapped before: the cache has it whole
+        old_lines = old.split("\n", allow_blank=True)
+        new_lines = new.split("\n", allow_blank=True)
+        if len(old_lines) != len(new_lines) or not self._strips:
+            return False
+        changed = [
+            y
+            for y, (a, b) in enumerate(zip(old_lines, new_lines, strict=True))
+            if a.plain != b.plain or a.spans != b.spans
+        ]
+        if not changed:
+            return True
+        end = changed[-1] + 1
+        if end == len(new_lines):
+            return False  # the last line changed: nothing below it to keep
+        old_head, old_map = self._wrap(Content("\n").join(old_lines[:end]), width)
+        new_head, new_map = self._wrap(Content("\n").join(new_lines[:end]), width)
+        # The kept strips carry their laid-out line numbers (for selection): the changed
+        # part must lay out to as many lines as before, and the kept part must be as wrapped.
+        if len(old_map) != len(new_map) or self._strips[: len(old_head)] != old_head:
+            return False
+        strips = new_head + self._strips[len(old_head) :]
+        for y, (was, now) in enumerate(zip(old_head, new_head, strict=True)):
+            if was != now:
+                self.refresh_line(y)
+        line_map = new_map + self._line_map[len(old_map) :]
+        self._strips, self._line_map = strips, line_map
+        if self._key is not None:
+            self._wrapped[(self._key, width)] = (strips, line_map)
+            if len(self._wrapped) > WRAPPED_KEPT:
+                self._wrapped.popitem(last=False)
+        return True
+
+    def _wrap(self, content: Content, width: int) -> tuple[list[Strip], LineMap]:
+        laid_out, line_map = hang(content, width)
+        base = self._base_style()
+        strips = [
+            strip.adjust_cell_length(width, base)
+            for strip in Visual.to_strips(self, laid_out, width, None, self.visual_style)
+        ]
+        return strips, line_map
 
     @property
     def plain(self) -> str:
@@ -318,20 +366,15 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         if kept is None:
             # Laid out (field lines hung) and wrapped once per paper and width: going back
             # up the list re-shows a paper at no cost.
-            laid_out, line_map = hang(self.content, width)
-            base = self._base_style()
-            strips = [
-                strip.adjust_cell_length(width, base)
-                for strip in Visual.to_strips(self, laid_out, width, None, self.visual_style)
-            ]
-            kept = (strips, laid_out, line_map)
+            strips, line_map = self._wrap(self.content, width)
+            kept = (strips, line_map)
             if self._key is not None:
                 self._wrapped[cache_key] = kept
                 if len(self._wrapped) > WRAPPED_KEPT:
                     self._wrapped.popitem(last=False)
         else:
             self._wrapped.move_to_end(cache_key)
-        strips, self._laid_out, self._line_map = kept
+        strips, self._line_map = kept
         self._strips = strips
         self._wrapped_width = width
         if before is not None and len(before) == len(strips):
