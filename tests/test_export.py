@@ -12,6 +12,7 @@ import re
 import signal
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -261,3 +262,24 @@ def test_json_is_written_a_record_at_a_time_and_reads_back_the_same() -> None:
         out = io.StringIO()
         write_pretty(value, out)
         assert json.loads(out.getvalue()) == value
+
+
+def test_a_json_array_is_out_a_record_at_a_time_before_the_next_is_made() -> None:
+    """`list --json` hands the writer its records one by one: each is on the output
+    before the next is made, so a long list is never held whole."""
+    from paperterm.jsonio import write_pretty_items
+
+    out = io.StringIO()
+    written_before: list[int] = []
+
+    def records() -> Iterator[dict[str, object]]:
+        for n in range(3):
+            written_before.append(out.getvalue().count('"n"'))
+            yield {"n": n, "title": "line\nbreak é"}
+
+    write_pretty_items(records(), out)
+    assert written_before == [0, 1, 2]
+    assert json.loads(out.getvalue()) == [{"n": n, "title": "line\nbreak é"} for n in range(3)]
+    empty = io.StringIO()
+    write_pretty_items(iter(()), empty)
+    assert empty.getvalue() == "[]\n"

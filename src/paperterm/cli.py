@@ -300,7 +300,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
 
     library = _library()
     store = _state()
-    from paperterm.cli_feeds import cmd_list_feed, dump_json, paper_line, wants_feed, with_marks
+    from paperterm.cli_feeds import cmd_list_feed, dump_papers_json, paper_line, wants_feed
 
     if wants_feed(args):
         if args.date or args.days:
@@ -322,7 +322,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
         for paper in sorted(result.papers, key=lambda p: (-p.upvotes, p.title.casefold())):
             rows.append((result, paper))
     if args.json:
-        dump_json([with_marks(paper.to_json(), paper.id, store) for _, paper in rows])
+        dump_papers_json((paper for _, paper in rows), store)
     else:
         now = library.clock()
         for result in results:

@@ -136,6 +136,14 @@ def dump_json(value: object) -> None:
     write_pretty(value, sys.stdout)
 
 
+def dump_papers_json(papers: Iterable[Paper], store: StateStore) -> None:
+    """Papers as a JSON array of their records with the user's marks, each made as it is
+    written."""
+    from paperterm.jsonio import write_pretty_items
+
+    write_pretty_items((with_marks(p.to_json(), p.id, store) for p in papers), sys.stdout)
+
+
 def paper_line(paper: Paper, store: StateStore, when: str = "") -> str:
     """One paper a line: ★ starred, • unread, upvotes, ⌥ code, id, (a date,) title."""
     star = "★" if store.is_starred(paper.id) else " "
@@ -148,7 +156,7 @@ def paper_line(paper: Paper, store: StateStore, when: str = "") -> str:
 def _print(papers: Iterable[Paper], store: StateStore, as_json: bool, header: str) -> None:
     papers = list(papers)
     if as_json:
-        dump_json([with_marks(p.to_json(), p.id, store) for p in papers])
+        dump_papers_json(papers, store)
         return
     print(header)
     for paper in papers:

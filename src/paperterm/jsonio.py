@@ -10,6 +10,7 @@ decides exactly as it always did: the result never depends on which one read it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import IO, Any
 
 import orjson
@@ -41,13 +42,23 @@ def dumps_pretty(value: Any) -> str:
 
 
 def write_pretty(value: Any, out: IO[str]) -> None:
-    """`value` as indented JSON on `out`; a list is written an element at a time, so a
-    long one starts arriving at once and is never held whole as text (`list --json` of
-    every corpus day spent 1.2 s of its 1.8 s in an indented `json.dump`)."""
+    """`value` as indented JSON on `out`; a list is written an element at a time (see
+    `write_pretty_items`)."""
     if not isinstance(value, list):
         out.write(dumps_pretty(value) + "\n")
         return
+    write_pretty_items(value, out)
+
+
+def write_pretty_items(items: Iterable[Any], out: IO[str]) -> None:
+    """An indented JSON array of `items`, each made and written as the one before is out:
+    a long list starts arriving at once and is never held whole, as text or as records
+    (`list --json` of every corpus day spent 1.2 s of its 1.8 s in an indented
+    `json.dump`; at 98.8k papers, building every record before writing the first cost
+    another 1.5 s, most of it fresh memory)."""
     out.write("[")
-    for i, item in enumerate(value):
-        out.write(("," if i else "") + "\n  " + dumps_pretty(item).replace("\n", "\n  "))
-    out.write("\n]\n" if value else "]\n")
+    first = True
+    for item in items:
+        out.write(("\n  " if first else ",\n  ") + dumps_pretty(item).replace("\n", "\n  "))
+        first = False
+    out.write("]\n" if first else "\n]\n")
