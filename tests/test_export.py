@@ -12,9 +12,11 @@ import re
 import signal
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import bibtexparser
 import pytest
@@ -25,6 +27,7 @@ from signalround import SIGNAL_DAY, seed_signal_cache
 from test_app import current, notices, reader
 from test_cli import run_cli
 
+from paperterm import export as export_module
 from paperterm.export import bibtex, cite_key, csv_text, markdown
 from paperterm.model import Paper
 from paperterm.scrape import parse_api
@@ -73,7 +76,7 @@ def tricky(corpus_dir: Path) -> list[Paper]:
 
 
 def test_bibtex_parses_back_to_the_same_papers(tricky: list[Paper]) -> None:
-    text = bibtex(tricky, {tricky[0].id: "Read for Friday: 100% worth it & more"})
+    text = "".join(bibtex(tricky, {tricky[0].id: "Read for Friday: 100% worth it & more"}))
     library = bibtexparser.loads(text)
     entries = {e["ID"]: e for e in library.entries}
     assert len(entries) == len(tricky)  # every key unique
@@ -90,17 +93,18 @@ def test_bibtex_parses_back_to_the_same_papers(tricky: list[Paper]) -> None:
         if paper.github:
             assert paper.github in entry["note"]
     assert "Read for Friday: 100\\% worth it \\& more" in entries[cite_key(tricky[0])]["note"]
-    again = bibtex(list(reversed(tricky)), {})
+    again = "".join(bibtex(list(reversed(tricky)), {}))
     assert sorted(re.findall(r"@misc\{([^,]+),", again)) == sorted(entries)  # stable keys
 
 
 def test_markdown_and_csv(tricky: list[Paper]) -> None:
     paper = next(p for p in tricky if p.ai_summary and p.github)
-    md = markdown([paper], {paper.id: "compare with *our* baseline"}, "Reading list")
+    md = "".join(markdown([paper], {paper.id: "compare with *our* baseline"}, "Reading list"))
     assert md.startswith("# Reading list")
     assert f"]({paper.hf_url})" in md and f"[code]({paper.github})" in md
     assert paper.ai_summary.split()[0] in md and r"compare with \*our\* baseline" in md
-    rows = list(csv.DictReader(io.StringIO(csv_text(tricky, {}, lambda _: (True, False)))))
+    text = "".join(csv_text(tricky, {}, lambda _: (True, False)))
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == len(tricky) and rows[0]["id"] == tricky[0].id
     assert rows[0]["title"] == tricky[0].title and rows[0]["starred"] == "yes"
     assert rows[0]["authors"].split("; ") == list(tricky[0].authors)
@@ -229,6 +233,15 @@ async def test_the_reader_exports_the_list_as_filtered(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)  # the export lands in the folder paperterm started in
+    made_in: set[str] = set()
+    real_chunks = export_module.render_chunks
+
+    def chunks(*args: Any, **kwargs: Any) -> Iterator[str]:
+        for chunk in real_chunks(*args, **kwargs):
+            made_in.add(threading.current_thread().name)
+            yield chunk
+
+    monkeypatch.setattr(export_module, "render_chunks", chunks)
     async with reader(private_dirs, notifications=True) as (app, pilot):
         await pilot.press("slash", *"upvotes:>=10", "enter")
         await pilot.pause()
@@ -243,6 +256,8 @@ async def test_the_reader_exports_the_list_as_filtered(
         await pilot.press("E", "1")  # BibTeX
         await pilot.pause()
         await app.workers.wait_for_complete()
+    # Made off the event loop: a long list's export never stalls the keys.
+    assert made_in and threading.main_thread().name not in made_in
     text = written[0].read_text()
     assert text.startswith("# Papers of 2024-08-01")
     assert [line for line in text.splitlines() if line.startswith("## ")].__len__() == len(shown)
@@ -283,3 +298,38 @@ def test_a_json_array_is_out_a_record_at_a_time_before_the_next_is_made() -> Non
     empty = io.StringIO()
     write_pretty_items(iter(()), empty)
     assert empty.getvalue() == "[]\n"
+
+
+def test_an_export_is_made_as_it_is_written_and_a_failure_keeps_the_old_file(
+    tricky: list[Paper], tmp_path: Path
+) -> None:
+    """Each format's text comes a piece at a time, each paper taken only when the pieces
+    before are out; written to a file, an export that fails half way leaves the file it
+    would have replaced as it was, and no temp file."""
+    from paperterm.fsutil import atomic_write_chunks
+
+    def taking(papers: list[Paper], taken: list[str]) -> Iterator[Paper]:
+        for paper in papers:
+            taken.append(paper.id)
+            yield paper
+
+    for fmt in export_module.FORMATS:
+        taken: list[str] = []
+        pieces = export_module.render_chunks(fmt, taking(tricky, taken))
+        first = next(pieces)
+        assert len(taken) <= 1, fmt
+        assert first + "".join(pieces) == export_module.render(fmt, tricky), fmt
+
+    target = tmp_path / "list.md"
+    target.write_text("the export of yesterday\n")
+
+    def failing() -> Iterator[bytes]:
+        for n, chunk in enumerate(export_module.render_chunks("markdown", tricky)):
+            if n == 2:
+                raise OSError(28, "No space left on device")
+            yield chunk.encode()
+
+    with pytest.raises(OSError, match="No space"):
+        atomic_write_chunks(target, failing())
+    assert target.read_text() == "the export of yesterday\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["list.md"]

@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from paperterm.export import FORMATS, export_text
+from paperterm.export import FORMATS, export_chunks
 from paperterm.library import Library
 from paperterm.lists import ListSpec, month_of, starred_papers, week_of
 from paperterm.model import Paper
@@ -94,16 +94,17 @@ async def cmd_export(args: argparse.Namespace, library: Library, store: StateSto
         flags = Flags(store, SeenStore(paths.data_dir() / "seen.json"))
         papers = [p for p in papers if query.matches(p, flags)]
         title += f" matching {args.query}"
-    text = export_text(args.format, papers, store, title)
+    # Written as it is made: a hundred thousand papers are never held whole as text.
+    chunks = export_chunks(args.format, papers, store, title)
     if args.output:
         from pathlib import Path
 
-        from paperterm.fsutil import atomic_write
+        from paperterm.fsutil import atomic_write_chunks
 
-        atomic_write(Path(args.output), text.encode())
+        atomic_write_chunks(Path(args.output), (chunk.encode() for chunk in chunks))
         print(f"paperterm: wrote {len(papers)} papers to {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.writelines(chunks)
     return 0
 
 

@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Literal
 
 from paperterm import jsonio
@@ -67,8 +67,9 @@ def cite_key(paper: Paper) -> str:
     return f"{last or 'anon'}{year}{word}-{paper.id}"
 
 
-def bibtex(papers: Iterable[Paper], notes: Mapping[str, str]) -> str:
-    entries = []
+def bibtex(papers: Iterable[Paper], notes: Mapping[str, str]) -> Iterator[str]:
+    """Entries, one piece each, a blank line between them."""
+    separator = ""
     for paper in papers:
         year = paper.published.year if paper.published else paper.day.year
         fields = [
@@ -85,8 +86,8 @@ def bibtex(papers: Iterable[Paper], notes: Mapping[str, str]) -> str:
         if note:
             fields.append(("note", note))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        entries.append(f"@misc{{{cite_key(paper)},\n{body}\n}}\n")
-    return "\n".join(entries)
+        yield f"{separator}@misc{{{cite_key(paper)},\n{body}\n}}\n"
+        separator = "\n"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -96,9 +97,11 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def markdown(papers: Iterable[Paper], notes: Mapping[str, str], title: str) -> str:
-    lines = [f"# {md_escape(title)}", ""]
+def markdown(papers: Iterable[Paper], notes: Mapping[str, str], title: str) -> Iterator[str]:
+    """The title, then a piece per paper: its lines, each paper's after a line break."""
+    yield f"# {md_escape(title)}\n"
     for paper in papers:
+        lines = [""]
         lines.append(f"## [{md_escape(paper.title)}]({paper.hf_url})")
         lines.append("")
         authors = ", ".join(paper.authors[:8])
@@ -121,7 +124,7 @@ def markdown(papers: Iterable[Paper], notes: Mapping[str, str], title: str) -> s
         note = notes.get(paper.id, "").strip()
         if note:
             lines += ["**Note:** " + md_escape(note).replace("\n", "  \n"), ""]
-    return "\n".join(lines)
+        yield "\n".join(lines)
 
 
 CSV_FIELDS = (
@@ -130,10 +133,19 @@ CSV_FIELDS = (
 )  # fmt: skip
 
 
-def csv_text(papers: Iterable[Paper], notes: Mapping[str, str], marks: Marks) -> str:
+def csv_text(papers: Iterable[Paper], notes: Mapping[str, str], marks: Marks) -> Iterator[str]:
+    """The header row, then a piece per paper's row."""
     out = io.StringIO()
     writer = csv.writer(out)
+
+    def taken() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
     writer.writerow(CSV_FIELDS)
+    yield taken()
     for paper in papers:
         starred, read = marks(paper.id)
         writer.writerow(
@@ -155,17 +167,20 @@ def csv_text(papers: Iterable[Paper], notes: Mapping[str, str], marks: Marks) ->
                 notes.get(paper.id, ""),
             ]
         )
-    return out.getvalue()
+        yield taken()
 
 
-def json_text(papers: Iterable[Paper], notes: Mapping[str, str], marks: Marks) -> str:
-    records = []
-    for paper in papers:
-        starred, read = marks(paper.id)
-        records.append(
-            {**paper.to_json(), "starred": starred, "read": read, "note": notes.get(paper.id)}
-        )
-    return jsonio.dumps_pretty(records) + "\n"
+def json_text(papers: Iterable[Paper], notes: Mapping[str, str], marks: Marks) -> Iterator[str]:
+    """An indented array, a piece per paper's record, each made as the one before is out."""
+
+    def records() -> Iterator[dict[str, object]]:
+        for paper in papers:
+            starred, read = marks(paper.id)
+            record = paper.to_json()
+            record.update(starred=starred, read=read, note=notes.get(paper.id))
+            yield record
+
+    return jsonio.pretty_items(records())
 
 
 def render(
@@ -176,6 +191,19 @@ def render(
     marks: Marks = lambda _: (False, False),
     title: str = "Papers",
 ) -> str:
+    return "".join(render_chunks(fmt, papers, notes=notes, marks=marks, title=title))
+
+
+def render_chunks(
+    fmt: Format,
+    papers: Iterable[Paper],
+    *,
+    notes: Mapping[str, str] | None = None,
+    marks: Marks = lambda _: (False, False),
+    title: str = "Papers",
+) -> Iterator[str]:
+    """The papers in `fmt` as pieces of text, each made as the one before is taken: an
+    export of a hundred thousand papers is written as it is made, never held whole."""
     notes = notes or {}
     if fmt == "bibtex":
         return bibtex(papers, notes)
@@ -186,9 +214,12 @@ def render(
     return json_text(papers, notes, marks)
 
 
-def export_text(fmt: Format, papers: list[Paper], store: StateStore, title: str) -> str:
-    """The papers in `fmt`, with the user's marks and notes from the state."""
-    return render(
+def export_chunks(
+    fmt: Format, papers: Iterable[Paper], store: StateStore, title: str
+) -> Iterator[str]:
+    """The papers in `fmt`, with the user's marks and notes from the state, a piece at a
+    time (see `render_chunks`)."""
+    return render_chunks(
         fmt,
         papers,
         notes=store.notes,

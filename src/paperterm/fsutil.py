@@ -8,6 +8,7 @@ import os
 import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 TMP_SUFFIX = ".tmp"
@@ -20,7 +21,16 @@ class NotRegularFile(OSError):
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never half.
+    """Write `data` to `path` so that a reader sees the old file or the new one, never half
+    (see `atomic_write_chunks`)."""
+    atomic_write_chunks(path, (data,), durable=durable)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], *, durable: bool = True) -> None:
+    """Write `chunks` to `path` as one file, so that a reader sees the old file or the new
+    one, never half; a chunk that fails to be made (an exception from `chunks`) leaves
+    the old file as it was. The chunks are written as they come: the file is never
+    held whole in memory.
 
     A temp file in the same directory is written, flushed, fsynced and `os.replace`d over
     the target; then the directory is fsynced so the rename itself survives a power cut.
@@ -34,7 +44,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     )
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())

@@ -623,12 +623,17 @@ class PapersScreen(Screen[None]):
         return f"Papers of {span}"
 
     async def _export(self, fmt: Format, papers: list[Paper], title: str, target: Path) -> None:
-        from paperterm.export import export_text
-        from paperterm.fsutil import atomic_write, describe_os_error
+        from paperterm.export import export_chunks
+        from paperterm.fsutil import atomic_write_chunks, describe_os_error
 
-        text = export_text(fmt, papers, self.store, title)
+        def write() -> None:
+            # Made and written in a thread, a piece at a time: a hundred thousand papers
+            # neither stall the keys nor are held whole as text.
+            chunks = export_chunks(fmt, papers, self.store, title)
+            atomic_write_chunks(target, (chunk.encode() for chunk in chunks))
+
         try:
-            await asyncio.to_thread(atomic_write, target, text.encode())
+            await asyncio.to_thread(write)
         except OSError as error:
             self.notify(
                 f"Export failed: {describe_os_error(error)}", severity="error", markup=False
