@@ -21,8 +21,10 @@ from paperterm.model import Paper
 MAX_PAPERS = 50_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
+    """What a visit saw of a paper; one per loaded paper (slots: 48 bytes, not ~150)."""
+
     upvotes: int
     stars: int | None
 
