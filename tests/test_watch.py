@@ -6,17 +6,20 @@ is a change, marked Δ in every feed, first in Starred, said on the paper's page
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 from conftest import DAY_2024, FIXTURES, PAGE_2024
 from hfserver import FakeHF
 from test_app import current, reader, row_texts
 from test_cli import run_cli
 from test_feeds import age_lists
 
+from paperterm import watch as watch_module
 from paperterm.detail import parse_detail
 from paperterm.model import Paper
 from paperterm.screens.feeds import StarredScreen
@@ -102,6 +105,52 @@ def test_two_processes_merge_and_a_damaged_file_is_set_aside(tmp_path: Path) -> 
     assert damaged.problem is not None and "set aside" in damaged.problem
     assert list(tmp_path.glob("watch.toml.corrupt-*"))
     assert summary_text(damaged.pending("2608.00001")) == "+2 models"  # from the backup
+
+
+def test_saves_in_a_row_write_every_change_and_format_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A star saves the watch. Saved again and again by one process, the file keeps
+    every change (a star, a check, a page read, an unstar), is what tomli_w writes of the
+    whole watch, and only the papers changed since the last save are formatted again."""
+    path = tmp_path / "watch.toml"
+    t0 = datetime(2026, 9, 1, tzinfo=UTC)
+    details = [
+        parse_detail(json.dumps(answer(f"2608.0000{n}", f"P{n}", **BEFORE)).encode(), t0.date())
+        for n in range(1, 6)
+    ]
+    watch = StarWatch(path).load()
+    for detail in details:
+        watch.starred(detail.paper, t0)
+    watch.save()
+    formatted: list[str] = []
+    real_dumps = tomli_w.dumps
+
+    def counted(doc: dict[str, Any]) -> str:
+        formatted.extend(doc.get("paper", {}))
+        return real_dumps(doc)
+
+    monkeypatch.setattr(tomli_w, "dumps", counted)
+    later = parse_detail(
+        json.dumps(answer("2608.00002", "P2", **{**BEFORE, **AFTER})).encode(), t0.date()
+    )
+    steps: list[Callable[[], object]] = [
+        lambda: watch.observe(later, t0 + timedelta(hours=1)),
+        lambda: watch.page_read(later, None, t0 + timedelta(hours=2)),
+        lambda: watch.unstarred("2608.00004"),
+        lambda: watch.starred(details[3].paper, t0 + timedelta(hours=3)),
+    ]
+    for step in steps:
+        formatted.clear()
+        step()
+        watch.save()
+        assert len(formatted) <= 1, formatted  # the one paper that changed
+        on_disk = StarWatch(path).load()
+        assert on_disk.papers == watch.papers
+        document = {"paper": {i: watch_module._doc_of(w) for i, w in sorted(watch.papers.items())}}
+        assert path.read_text() == real_dumps(document)
+    again = StarWatch(path).load().papers
+    assert again["2608.00002"].looked == t0 + timedelta(hours=2) and "2608.00004" in again
 
 
 # ---------------------------------------------------------------- in the reader

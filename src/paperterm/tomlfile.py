@@ -69,5 +69,23 @@ class TomlFile:
 
     def write(self, doc: dict[str, Any]) -> None:
         """Atomically; call it holding `lock()`, after re-reading what is on disk."""
+        self.write_text(tomli_w.dumps(doc))
+
+    def write_text(self, text: str) -> None:
+        """`write`, of a document already made as TOML."""
         ensure_dir(self.path.parent)
-        atomic_write(self.path, tomli_w.dumps(doc).encode())
+        atomic_write(self.path, text.encode())
+
+    def signature(self) -> tuple[int, int, int] | None:
+        """What tells this file from any other write of it (an atomic write makes a new
+        inode); None when there is none."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def keep_backup(self) -> None:
+        """The file as it is, a good copy (it was read or written by us), as the backup."""
+        with contextlib.suppress(OSError):
+            shutil.copyfile(self.path, self.backup)

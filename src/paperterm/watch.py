@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import tomli_w
+
 from paperterm.text import plural
 from paperterm.tomlfile import TomlFile
 
@@ -168,13 +170,22 @@ class StarWatch:
         self.papers: dict[str, Watched] = {}
         self._dropped: set[str] = set()
         self.loaded = False
+        self._disk: tuple[int, int, int] | None = None
+        """The file's signature as this watch last read or wrote it."""
+        self._texts: dict[str, str] = {}
+        """Each paper's TOML as last written; a paper changed since is in `_dirty`."""
+        self._dirty: set[str] = set()
 
     @property
     def problem(self) -> str | None:
         return self.file.problem
 
     def load(self) -> StarWatch:
+        before = self.file.signature()
         self.papers = self.file.read(_papers_of, {})
+        # Read as it was only if nobody replaced it while it was read.
+        self._disk = before if before is not None and self.file.signature() == before else None
+        self._texts.clear()
         self.loaded = True
         return self
 
@@ -221,10 +232,12 @@ class StarWatch:
         self._dropped.discard(paper.id)
         if paper.id not in self.papers:
             self.papers[paper.id] = Watched(paper.id, Snapshot.of_paper(paper), looked=now)
+            self._dirty.add(paper.id)
 
     def unstarred(self, paper_id: str) -> None:
         if self.papers.pop(paper_id, None) is not None:
             self._dropped.add(paper_id)
+            self._dirty.add(paper_id)
 
     def observe(
         self,
@@ -244,6 +257,7 @@ class StarWatch:
                 self.papers[detail.paper.id] = Watched(
                     detail.paper.id, Snapshot.of_detail(detail), fetched_at, fetched_at
                 )
+                self._dirty.add(detail.paper.id)
             return []
         if watched.checked is not None and fetched_at <= watched.checked:
             return []
@@ -253,6 +267,7 @@ class StarWatch:
         watched.latest = after
         watched.checked = fetched_at
         watched.changes = (watched.changes + new)[-MAX_CHANGES:]
+        self._dirty.add(watched.paper_id)
         return new
 
     def page_read(
@@ -267,6 +282,7 @@ class StarWatch:
         watched = self.papers.get(detail.paper.id)
         if watched is not None:
             watched.looked = now
+            self._dirty.add(watched.paper_id)
         return told
 
     async def check(
@@ -298,17 +314,48 @@ class StarWatch:
 
     def save(self) -> None:
         """Re-read under the lock and merge: the newer check of each paper wins, changes
-        and looks of both are kept, a paper unstarred here is dropped."""
+        and looks of both are kept, a paper unstarred here is dropped.
+
+        A star saves the watch: re-reading and re-formatting every watched paper cost a
+        star 48 ms of CPU at 1,000 watched papers, and ten times that at 10,000. So a file
+        nobody replaced since this watch read or wrote it (its signature) is not read
+        again (it holds what this watch last wrote: the merge would change nothing), and
+        only the papers changed since are formatted anew."""
         with self.file.lock():
-            on_disk: dict[str, Watched] = self.file.read(_papers_of, {})
-            for paper_id in self._dropped:
-                on_disk.pop(paper_id, None)
-            for paper_id, ours in self.papers.items():
-                theirs = on_disk.get(paper_id)
-                on_disk[paper_id] = ours if theirs is None else _merged(ours, theirs)
-            self.papers = on_disk
-            self.file.write({"paper": {i: _doc_of(w) for i, w in sorted(on_disk.items())}})
+            if self._disk is not None and self.file.signature() == self._disk:
+                self.file.keep_backup()
+            else:
+                on_disk: dict[str, Watched] = self.file.read(_papers_of, {})
+                for paper_id in self._dropped:
+                    on_disk.pop(paper_id, None)
+                for paper_id, ours in self.papers.items():
+                    theirs = on_disk.get(paper_id)
+                    on_disk[paper_id] = ours if theirs is None else _merged(ours, theirs)
+                self.papers = on_disk
+                self._texts.clear()
+            self.file.write_text(self._document())
+            self._disk = self.file.signature()
         self._dropped.clear()
+        self._dirty.clear()
+
+    def _document(self) -> str:
+        """The file's text: what `tomli_w` makes of every watched paper, sorted by id,
+        each paper's part kept from the last write unless it changed since."""
+        texts = self._texts
+        for paper_id in self._dirty:
+            texts.pop(paper_id, None)
+        if len(texts) > len(self.papers):
+            for gone in texts.keys() - self.papers.keys():
+                del texts[gone]
+        parts = []
+        for paper_id in sorted(self.papers):
+            text = texts.get(paper_id)
+            if text is None:
+                watched = self.papers[paper_id]
+                text = texts[paper_id] = tomli_w.dumps({"paper": {paper_id: _doc_of(watched)}})
+            parts.append(text)
+        # tomli_w writes a table's sub-tables one after another, a blank line between.
+        return "\n".join(parts) if parts else tomli_w.dumps({"paper": {}})
 
 
 def _merged(ours: Watched, theirs: Watched) -> Watched:
