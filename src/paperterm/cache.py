@@ -1,9 +1,11 @@
 """Raw bodies per source and feed day, with what is needed to revalidate and re-parse them.
 
-Layout under the cache dir: `days/<source>/<YYYY-MM-DD>.body` (the bytes as served) and
+Layout under the cache dir: `days/<source>/<YYYY-MM-DD>.body` (the bytes as served),
 `days/<source>/<YYYY-MM-DD>.json` (fetched-at, validators, parser version, and the papers as
-parsed, so that a start-up does not re-run the HTML parser over every cached day). When
-`PARSER_VERSION` changes, the body is parsed again by the new parser.
+parsed, so that a start-up does not re-run the HTML parser over every cached day) and
+`days/<source>/<YYYY-MM-DD>.brief.json` (the same, each paper without its abstract, AI
+summary and keywords: what a list row needs, a fifth of the bytes; see `load(brief=True)`).
+When `PARSER_VERSION` changes, the body is parsed again by the new parser.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import contextlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -78,13 +80,79 @@ class DayCache:
         stem = day.isoformat()
         return folder / f"{stem}.body", folder / f"{stem}.json"
 
-    def load(self, day: date, source: Source) -> CachedDay | None:
+    def _brief_path(self, source: Source, day: date) -> Path:
+        return self.root / source / f"{day.isoformat()}.brief.json"
+
+    def load(self, day: date, source: Source, *, brief: bool = False) -> CachedDay | None:
+        """The cached day; with `brief`, its papers without their texts (`Paper.brief`),
+        read from the brief file when it is as new as the day's entry (it is written after
+        it), else from the entry, the brief file then written for next time."""
+        if brief:
+            found = self._load_brief(day, source)
+            if found is not None:
+                return found
+        entry = self._load(day, source)
+        if entry is None or not brief:
+            return entry
+        entry = replace(entry, papers=tuple(p.briefly() for p in entry.papers))
+        self._store_brief(entry, self._meta_of(entry))
+        return entry
+
+    def _load_brief(self, day: date, source: Source) -> CachedDay | None:
+        brief_path = self._brief_path(source, day)
+        _, meta_path = self._paths(source, day)
+        try:
+            if brief_path.stat().st_mtime_ns < meta_path.stat().st_mtime_ns:
+                return None  # the entry was written after it: a crash came between
+            meta = jsonio.loads(brief_path.read_bytes())
+            if not isinstance(meta, dict) or meta.get("parser_version") != PARSER_VERSION:
+                return None
+            papers = tuple(Paper.from_json(p, brief=True) for p in meta["papers"])
+            return self._entry(day, source, meta, papers)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # the entry decides (and is set aside if it is the one broken)
+
+    def _store_brief(self, entry: CachedDay, meta: dict[str, Any]) -> None:
+        """Written after the entry, never durable: it can always be made again from it."""
+        meta = {**meta, "papers": [p.brief_json() for p in entry.papers]}
+        with contextlib.suppress(OSError):
+            atomic_write(self._brief_path(entry.source, entry.day), _dumps(meta), durable=False)
+
+    @staticmethod
+    def _meta_of(entry: CachedDay) -> dict[str, Any]:
+        return {
+            "day": entry.day.isoformat(),
+            "source": entry.source,
+            "fetched_at": entry.fetched_at.isoformat(),
+            "etag": entry.etag,
+            "last_modified": entry.last_modified,
+            "parser_version": PARSER_VERSION,
+            "empty": entry.empty,
+            "note": entry.note,
+        }
+
+    @staticmethod
+    def _entry(
+        day: date, source: Source, meta: dict[str, Any], papers: tuple[Paper, ...]
+    ) -> CachedDay:
+        return CachedDay(
+            day=day,
+            source=source,
+            papers=papers,
+            fetched_at=datetime.fromisoformat(meta["fetched_at"]),
+            empty=bool(meta.get("empty")) and not papers,
+            etag=meta.get("etag"),
+            last_modified=meta.get("last_modified"),
+            note=str(meta.get("note") or ""),
+        )
+
+    def _load(self, day: date, source: Source) -> CachedDay | None:
         body_path, meta_path = self._paths(source, day)
         try:
             meta = jsonio.loads(meta_path.read_bytes())
             if not isinstance(meta, dict):
                 raise ValueError("not an object")
-            fetched_at = datetime.fromisoformat(meta["fetched_at"])
+            datetime.fromisoformat(meta["fetched_at"])
             if meta.get("parser_version") == PARSER_VERSION and isinstance(
                 meta.get("papers"), list
             ):
@@ -95,18 +163,9 @@ class DayCache:
             return None
         except (OSError, ValueError, KeyError, TypeError, ScrapeError) as error:
             self.problems.append(f"cache entry {source}/{day} unreadable ({error}); refetching")
-            self._set_aside(body_path, meta_path)
+            self._set_aside(body_path, meta_path, self._brief_path(source, day))
             return None
-        return CachedDay(
-            day=day,
-            source=source,
-            papers=papers,
-            fetched_at=fetched_at,
-            empty=bool(meta.get("empty")) and not papers,
-            etag=meta.get("etag"),
-            last_modified=meta.get("last_modified"),
-            note=str(meta.get("note") or ""),
-        )
+        return self._entry(day, source, meta, papers)
 
     def _reparse(
         self, day: date, source: Source, body_path: Path, meta: dict[str, Any]
@@ -151,10 +210,13 @@ class DayCache:
             "papers": [p.to_json() for p in papers],
         }
         # Body first, then the metadata that vouches for it: a crash between the two leaves
-        # a size mismatch that `load` detects, never a meta pointing at a wrong body.
+        # a size mismatch that `load` detects, never a meta pointing at a wrong body. The
+        # brief form last: one older than the entry is not read.
         atomic_write(body_path, body, durable=False)
         atomic_write(meta_path, _dumps(meta), durable=False)
-        return CachedDay(day, source, papers, fetched_at, empty, etag, last_modified, note)
+        entry = CachedDay(day, source, papers, fetched_at, empty, etag, last_modified, note)
+        self._store_brief(entry, self._meta_of(entry))
+        return entry
 
     def touch(self, entry: CachedDay, fetched_at: datetime) -> CachedDay:
         """A 304: the body is still good; only its age is renewed."""
@@ -165,6 +227,12 @@ class DayCache:
             atomic_write(meta_path, _dumps(meta), durable=False)
         except (OSError, ValueError):
             pass
+        else:
+            brief_path = self._brief_path(entry.source, entry.day)
+            with contextlib.suppress(OSError, ValueError, TypeError):
+                brief = jsonio.loads(brief_path.read_bytes())
+                brief["fetched_at"] = fetched_at.isoformat()
+                atomic_write(brief_path, _dumps(brief), durable=False)
         return CachedDay(
             entry.day,
             entry.source,

@@ -62,6 +62,12 @@ class DayFeed:
         self.tried: list[DayResult] = []
         """The days the last refresh asked for, with how each went."""
         self.loading_older = False
+        self.brief_before: date | None = None
+        """Days before this one are held without their papers' texts (`Paper.brief`):
+        the first frame's days whole, the years behind them as a list needs them."""
+
+    def is_brief(self, day: date) -> bool:
+        return self.brief_before is not None and day < self.brief_before
 
     def groups(self) -> Iterable[tuple[date, tuple[Paper, ...]]]:
         return ((d, r.papers) for d, r in self.loaded.items())
@@ -118,11 +124,14 @@ class DayFeed:
             max_count=wanted.max_count,
             force=force,
             on_result=on_result,
+            brief=self.is_brief,
         )
         in_range = {r.day for r in results}
         extra = [d for d in days if d not in in_range]
         if extra:
-            results += await self.library.load_days(extra, force=force, on_result=on_result)
+            results += await self.library.load_days(
+                extra, force=force, on_result=on_result, brief=self.is_brief
+            )
         self.oldest_requested = min(
             [self.oldest_requested or anchor, *days, *(r.day for r in results)]
         )
@@ -142,7 +151,7 @@ class DayFeed:
         except DayRangeError as error:
             return GotoOutcome([], str(error))
         days = self.missing(day_range(day, GOTO_DAYS))
-        results = await self.library.load_days(days, offline=self.offline)
+        results = await self.library.load_days(days, offline=self.offline, brief=self.is_brief)
         self.oldest_requested = min([*days, self.oldest_requested or day])
         return GotoOutcome(results, "")
 
@@ -158,7 +167,7 @@ class DayFeed:
         return day_range(self.oldest_requested - timedelta(days=1), OLDER_DAYS)
 
     async def load_older(self, days: list[date]) -> list[DayResult]:
-        results = await self.library.load_days(days, offline=self.offline)
+        results = await self.library.load_days(days, offline=self.offline, brief=self.is_brief)
         self.oldest_requested = min(days + [d for d in [self.oldest_requested] if d])
         return results
 

@@ -241,18 +241,32 @@ class Library:
 
     # ---------------------------------------------------------------- cache only
 
-    def cached(self, day: date) -> DayResult | None:
-        """The cached copy of a day, preferring the configured source; no network."""
-        return _from_entry(self._cached_entry(day))
+    def cached(self, day: date, *, brief: bool = False) -> DayResult | None:
+        """The cached copy of a day, preferring the configured source; no network. With
+        `brief`, its papers without their texts (`Paper.brief`)."""
+        return _from_entry(self._cached_entry(day, brief=brief))
 
-    def _cached_entry(self, day: date) -> CachedDay | None:
+    def _cached_entry(self, day: date, *, brief: bool = False) -> CachedDay | None:
         other: Source = "api" if self.config.source == "page" else "page"
         order = (self.config.source, other)
         for source in order:
-            entry = self.cache.load(day, source)
+            entry = self.cache.load(day, source, brief=brief)
             if entry is not None:
                 return entry
         return None
+
+    def whole_papers(self, papers: Iterable[Paper]) -> list[Paper]:
+        """These papers, each brief one (`Paper.brief`) as its day's cache entry holds it
+        whole; one that entry lacks now is kept brief. Reads the cache: run it in a
+        thread."""
+        papers = list(papers)
+        days = {p.day for p in papers if p.brief}
+        whole: dict[tuple[date, str], Paper] = {}
+        for day in days:
+            entry = self._cached_entry(day)
+            for paper in entry.papers if entry is not None else ():
+                whole[(day, paper.id)] = paper
+        return [whole.get((p.day, p.id), p) if p.brief else p for p in papers]
 
     def find_paper(self, paper_id: str) -> Paper | None:
         """A paper from any cached day (newest copy) or list, for commands given only an id."""
@@ -317,6 +331,7 @@ class Library:
         force: bool = False,
         on_result: Callable[[DayResult], Any] | None = None,
         deadline: float | None = None,
+        brief: Callable[[date], bool] | None = None,
     ) -> list[DayResult]:
         """The days from `end` back that hold `count` days with papers (see plan_days),
         loading more days while weekends and holidays turn out empty. Newest first."""
@@ -339,7 +354,7 @@ class Library:
                 return [known[d] for d in days]
             left = None if give_up is None else max(give_up - loop.time(), 0.001)
             for result in await self.load_days(
-                todo, offline=offline, force=force, on_result=on_result, deadline=left
+                todo, offline=offline, force=force, on_result=on_result, deadline=left, brief=brief
             ):
                 known[result.day] = result
             if give_up is not None and loop.time() >= give_up:
@@ -353,16 +368,21 @@ class Library:
         force: bool = False,
         on_result: Callable[[DayResult], Any] | None = None,
         deadline: float | None = None,
+        brief: Callable[[date], bool] | None = None,
     ) -> list[DayResult]:
         """Several days at once (the fetcher bounds concurrency), in the order given.
 
         With a `deadline` (seconds), days not loaded by then end as errors that say so,
-        from the cache where it has them.
+        from the cache where it has them. `brief` names the days whose cached copies are
+        wanted without their texts (see `load_day`).
         """
         days = list(days)
 
+        def is_brief(day: date) -> bool:
+            return brief is not None and brief(day)
+
         async def one(day: date) -> DayResult:
-            result = await self.load_day(day, offline=offline, force=force)
+            result = await self.load_day(day, offline=offline, force=force, brief=is_brief(day))
             if on_result is not None:
                 on_result(result)
             return result
@@ -379,7 +399,7 @@ class Library:
         for day, task in zip(days, tasks, strict=True):
             if task in late:
                 message = f"not loaded within the command's {deadline:g} s deadline"
-                result = self._fallback(day, self.cached(day), message)
+                result = self._fallback(day, self.cached(day, brief=is_brief(day)), message)
                 if on_result is not None:
                     on_result(result)
                 out.append(result)
@@ -387,11 +407,15 @@ class Library:
                 out.append(task.result())
         return out
 
-    async def load_day(self, day: date, *, offline: bool = False, force: bool = False) -> DayResult:
+    async def load_day(
+        self, day: date, *, offline: bool = False, force: bool = False, brief: bool = False
+    ) -> DayResult:
+        """One day, by the cache policy. With `brief`, a copy served from the cache comes
+        without its papers' texts (what a fetched day brings is whole)."""
         if day > self.today():
             return DayResult(day, (), "future", message=f"{day} is in the future")
         # The cache is read in a thread: the reader's event loop never waits on the disk.
-        entry = await asyncio.to_thread(self._cached_entry, day)
+        entry = await asyncio.to_thread(functools.partial(self._cached_entry, day, brief=brief))
         cached = _from_entry(entry)
         if offline:
             return cached or DayResult(day, (), "missing", message=f"{day} is not cached")

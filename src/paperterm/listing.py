@@ -93,6 +93,13 @@ class Listing:
         """Papers listed on more than one of the days (for `PaperList.set_rows`)."""
         self.row_ids: list[str] = []
         """The last `build`'s rows' paper ids, "" for a header (for `PaperList.set_rows`)."""
+        self.whole: Callable[[list[Paper]], list[Paper]] | None = None
+        """How to get brief papers (`Paper.brief`) whole, for the search index: their
+        texts are what a filter word looks in. Reads the cache: the index is built in a
+        worker (`prepare`)."""
+        self._whole_days: dict[date, tuple[tuple[Paper, ...], tuple[Paper, ...]]] = {}
+        """Per day, its brief papers and those papers whole: a day refreshed is read
+        again, the rest are not."""
 
     def prepare(self, days: Iterable[tuple[date, tuple[Paper, ...]]], sort: Sort) -> None:
         """Build the search index and the rows' places now (a worker calls it when the
@@ -111,9 +118,19 @@ class Listing:
                 a is b for a, b in zip(current, self._index_of, strict=True)
             )
             if self._index is None or not same:
-                self._index = SearchIndex([p for papers in current for p in papers])
+                whole = [p for day, papers in days for p in self._whole_of(day, papers)]
+                self._index = SearchIndex(whole)
                 self._index_of = current
             return self._index
+
+    def _whole_of(self, day: date, papers: tuple[Paper, ...]) -> tuple[Paper, ...]:
+        if self.whole is None or not any(p.brief for p in papers):
+            return papers
+        known = self._whole_days.get(day)
+        if known is None or known[0] is not papers:
+            known = (papers, tuple(self.whole(list(papers))))
+            self._whole_days[day] = known
+        return known[1]
 
     def _day_rows(
         self, day: date, papers: tuple[Paper, ...], sort: Sort

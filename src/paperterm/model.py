@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 from urllib.parse import quote
@@ -78,6 +79,23 @@ class Paper:
     """Its handle on the site (e.g. AlibabaTongyiLab), which search matches too."""
     submitter: str = ""
     withdrawn: bool = False
+    brief: bool = False
+    """Read without its abstract, AI summary and keywords (the list's form of a cached
+    day, which holds a fifth of the bytes): what needs them asks the library for the
+    whole paper (`Library.whole_papers`). Never written out as it is (`to_json`)."""
+
+    def briefly(self) -> Paper:
+        """This paper as a list row needs it: without its texts."""
+        if self.brief:
+            return self
+        return replace(self, abstract="", ai_summary="", ai_keywords=(), brief=True)
+
+    def brief_json(self) -> dict[str, object]:
+        """The cache's brief form: `to_json` less the texts and the links made from the id."""
+        record = self._json()
+        for name in _BRIEF_LEFT_OUT:
+            del record[name]
+        return record
 
     @property
     def hf_url(self) -> str:
@@ -106,6 +124,11 @@ class Paper:
         return out
 
     def to_json(self) -> dict[str, object]:
+        if self.brief:
+            raise ValueError(f"{self.id} was read without its texts: get the whole paper")
+        return self._json()
+
+    def _json(self) -> dict[str, object]:
         return {
             "id": self.id,
             "title": self.title,
@@ -131,30 +154,43 @@ class Paper:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> Paper:
-        """Rebuild from `to_json` output (the cache's parsed form); trusted, already clean."""
-        published = data.get("published")
-        stars = data.get("github_stars")
+    def from_json(cls, data: dict[str, object], *, brief: bool = False) -> Paper:
+        """Rebuild from `to_json` output (the cache's parsed form), or from `brief_json`'s
+        with `brief`; trusted, already clean."""
+        # Ninety-eight thousand of these make the whole list of a heavy user's years:
+        # positional, one `get`, and a day's date made once (most of the cost was here).
+        get = data.get
+        published = get("published")
+        stars = get("github_stars")
         return cls(
-            id=str(data["id"]),
-            title=str(data["title"]),
-            day=date.fromisoformat(str(data["day"])),
-            abstract=str(data.get("abstract") or ""),
-            authors=tuple(str(a) for a in data.get("authors") or ()),  # type: ignore[attr-defined]
-            author_count=int(data.get("author_count") or 0),  # type: ignore[call-overload]
-            upvotes=int(data.get("upvotes") or 0),  # type: ignore[call-overload]
-            comments=int(data.get("comments") or 0),  # type: ignore[call-overload]
-            published=datetime.fromisoformat(published) if isinstance(published, str) else None,
-            github=_opt_str(data.get("github")),
-            github_stars=stars if isinstance(stars, int) else None,
-            project_page=_opt_str(data.get("project_page")),
-            ai_summary=str(data.get("ai_summary") or ""),
-            ai_keywords=tuple(str(k) for k in data.get("ai_keywords") or ()),  # type: ignore[attr-defined]
-            organization=str(data.get("organization") or ""),
-            org_handle=str(data.get("org_handle") or ""),
-            submitter=str(data.get("submitter") or ""),
-            withdrawn=bool(data.get("withdrawn")),
+            str(data["id"]),
+            str(data["title"]),
+            _day(str(data["day"])),
+            str(get("abstract") or ""),
+            tuple(map(str, get("authors") or ())),  # type: ignore[call-overload]
+            int(get("author_count") or 0),  # type: ignore[call-overload]
+            int(get("upvotes") or 0),  # type: ignore[call-overload]
+            int(get("comments") or 0),  # type: ignore[call-overload]
+            datetime.fromisoformat(published) if isinstance(published, str) else None,
+            _opt_str(get("github")),
+            stars if isinstance(stars, int) else None,
+            _opt_str(get("project_page")),
+            str(get("ai_summary") or ""),
+            tuple(map(str, get("ai_keywords") or ())),  # type: ignore[call-overload]
+            str(get("organization") or ""),
+            str(get("org_handle") or ""),
+            str(get("submitter") or ""),
+            bool(get("withdrawn")),
+            brief,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+_BRIEF_LEFT_OUT = ("abstract", "ai_summary", "ai_keywords", "hf_url", "arxiv_url", "pdf_url")
 
 
 def _opt_str(value: object) -> str | None:

@@ -33,24 +33,43 @@ class PaperBook:
         for paper in papers:
             known = book.get(paper.id)
             if known is None or known[0] <= fetched_at:
-                book[paper.id] = (fetched_at, paper)
+                if known is None or not (paper.brief and not known[1].brief):
+                    book[paper.id] = (fetched_at, paper)
+                elif known[0] < fetched_at:  # newer numbers, the texts kept
+                    book[paper.id] = (fetched_at, _with_texts(paper, known[1]))
                 out.append(paper)
                 continue
             newer = known[1]
             if newer == paper or _same_data(newer, paper):
                 out.append(paper)
                 continue
-            out.append(replace(newer, day=paper.day))
+            out.append(_with_texts(replace(newer, day=paper.day), paper))
             changed = True
         return tuple(out) if changed else papers
 
     def newest(self, paper: Paper) -> Paper:
-        """The newest copy of this paper the session has seen, listed on its own day."""
+        """The newest copy of this paper the session has seen, listed on its own day;
+        whole (`Paper.brief`) when either copy is."""
         known = self._newest.get(paper.id)
         if known is None or known[1] == paper:
             return paper
-        return replace(known[1], day=paper.day)
+        return _with_texts(replace(known[1], day=paper.day), paper)
 
 
 def _same_data(a: Paper, b: Paper) -> bool:
-    return replace(a, day=b.day) == b
+    """The same paper, its day and whether it was read whole aside."""
+    return replace(a, day=b.day).briefly() == b.briefly()
+
+
+def _with_texts(paper: Paper, other: Paper) -> Paper:
+    """`paper`, whole with `other`'s texts when it is brief and `other` is not (a paper's
+    texts are what changes least)."""
+    if not paper.brief or other.brief:
+        return paper
+    return replace(
+        paper,
+        abstract=other.abstract,
+        ai_summary=other.ai_summary,
+        ai_keywords=other.ai_keywords,
+        brief=False,
+    )

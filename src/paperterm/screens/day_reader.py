@@ -81,6 +81,9 @@ class DayReaderScreen(PapersScreen):
         for warning in startup.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         self.feed.wanted = startup.wanted
+        # The first frame's days are held whole; the older ones, a list of thousands
+        # of papers, without their texts until a paper is shown or the filter opens.
+        self.feed.brief_before = min((r.day for r in startup.first if r.papers), default=None)
         self.session.use_prefs(startup.prefs)
         self.receive(startup.first, from_cache=True)
         painted = {r.day for r in startup.first}
@@ -98,7 +101,8 @@ class DayReaderScreen(PapersScreen):
                 self.notify, warning, severity="warning", markup=False, timeout=10
             )
         rest = [d for d in days if d not in painted]
-        more = [r for d in rest if (r := self.library.cached(d)) is not None]
+        brief = self.feed.is_brief
+        more = [r for d in rest if (r := self.library.cached(d, brief=brief(d))) is not None]
         if more:
             self.app.call_from_thread(self.receive, more, True)
         self.app.call_from_thread(self._after_cache_paint, days)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
@@ -58,6 +59,8 @@ NARROW = 100
 Layout = Literal["auto", "single", "split"]
 Pane = Literal["list", "paper"]
 
+WHOLE_KEPT = 2_000
+"""Papers held whole for the pane beyond the first frame's days (a few days' worth)."""
 SAVING_SHOWN_AFTER = 0.1
 """Seconds a change may wait for the disk before it is painted as saving: a save is a few
 ms, so a star is painted once, when it is on disk, unless the disk is slow."""
@@ -91,6 +94,10 @@ class PapersScreen(Screen[None]):
         """Read, starred, saving and new, as this screen shows them (a topic has its own
         'new')."""
         self.listing = Listing()
+        self.listing.whole = wiring.library.whole_papers
+        self._whole: OrderedDict[str, Paper] = OrderedDict()
+        """Brief papers (`Paper.brief`) read whole for the pane, the newest kept last."""
+        self._whole_asked: set[date] = set()
         self.query_obj: Query | None = None
         self.user_moved = False
         """Whether the user has moved the cursor: after that, nothing moves it for them."""
@@ -304,6 +311,13 @@ class PapersScreen(Screen[None]):
             self.paper_list.set_placeholder(empty if not self.paper_list.rows else None)
             return
         self.paper_list.set_placeholder(None)
+        if paper.brief:
+            whole = self._whole.get(paper.id)
+            if whole is not None and whole.day == paper.day:
+                self._whole.move_to_end(paper.id)
+                paper = whole
+            else:
+                self._read_whole(paper)  # shown with its texts once they are read
         pattern = self.highlight()
         flags = (
             self.store.is_starred(paper.id),
@@ -333,6 +347,34 @@ class PapersScreen(Screen[None]):
         else:
             self.abstract.show(content, key)
 
+    def _read_whole(self, paper: Paper) -> None:
+        """Read the brief papers of this paper's day whole (the cursor's neighbours are
+        shown next), in a worker."""
+        day = paper.day
+        if day in self._whole_asked:
+            return
+        self._whole_asked.add(day)
+        papers = [p for d, ps in self.groups() if d == day for p in ps if p.brief]
+        if paper not in papers:
+            papers.append(paper)
+        self._read_whole_day(day, papers)
+
+    @work(thread=True, group="whole", exit_on_error=False)
+    def _read_whole_day(self, day: date, papers: list[Paper]) -> None:
+        whole = self.wiring.library.whole_papers(papers)
+        self.app.call_from_thread(self._whole_arrived, day, whole)
+
+    def _whole_arrived(self, day: date, papers: list[Paper]) -> None:
+        self._whole_asked.discard(day)
+        for paper in papers:
+            if not paper.brief:
+                self._whole[paper.id] = paper
+        while len(self._whole) > WHOLE_KEPT:
+            self._whole.popitem(last=False)
+        current = self.paper_list.paper
+        if current is not None and current.brief and current.id in self._whole:
+            self.show_paper(current, keep_scroll=True)
+
     def changes_of(self, paper_id: str) -> str:
         """What changed on the site for a starred paper since its page was looked at."""
         if not self.flags.is_changed(paper_id):
@@ -349,8 +391,21 @@ class PapersScreen(Screen[None]):
         """The paper's page, over this list (Esc comes back to it as it was)."""
         from paperterm.screens.paper import PaperScreen  # loaded when first opened
 
-        self.app.push_screen(PaperScreen(self, self.session.book.newest(paper)))
+        shown = self.session.book.newest(paper)
+        if shown.brief:
+            shown = self._whole.get(shown.id, shown)
+        if shown.brief:
+            self._open_whole(shown)
+        else:
+            self.app.push_screen(PaperScreen(self, shown))
         self.mark_read(paper.id)
+
+    @work(thread=True, group="whole", exit_on_error=False)
+    def _open_whole(self, paper: Paper) -> None:
+        from paperterm.screens.paper import PaperScreen
+
+        [whole] = self.wiring.library.whole_papers([paper])
+        self.app.call_from_thread(self.app.push_screen, PaperScreen(self, whole))
 
     # ------------------------------------------------------------ saving
 
@@ -629,7 +684,8 @@ class PapersScreen(Screen[None]):
         def write() -> None:
             # Made and written in a thread, a piece at a time: a hundred thousand papers
             # neither stall the keys nor are held whole as text.
-            chunks = export_chunks(fmt, papers, self.store, title)
+            whole = self.wiring.library.whole_papers(papers)
+            chunks = export_chunks(fmt, whole, self.store, title)
             atomic_write_chunks(target, (chunk.encode() for chunk in chunks))
 
         try:

@@ -124,7 +124,11 @@ def paper_content(
         lines.append(section)
     lines.append(Content(""))
     lines.append(Content("Abstract").stylize("bold $text-secondary"))
-    abstract = Content(paper.abstract or "(The feed gave no abstract for this paper.)")
+    if paper.brief:  # the list's form of an older day: its texts are being read
+        missing = "(Reading the abstract from the cache…)"
+    else:
+        missing = "(The feed gave no abstract for this paper.)"
+    abstract = Content(paper.abstract or missing)
     if highlight is not None:
         abstract = abstract.highlight_regex(highlight, style="reverse")
     lines.append(abstract)

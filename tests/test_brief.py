@@ -1,0 +1,153 @@
+"""Older days are held without their papers' texts (the cache's brief form), and every
+view that needs an abstract still gets it whole: the pane, the filter, the paper page and
+the export."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from demo import corpus_bodies, seed_cache
+from test_app import make_app, settled
+
+from paperterm.cache import DayCache
+from paperterm.model import Paper
+from paperterm.query import search_text
+from paperterm.scrape import parse_api, parse_page
+from paperterm.screens.paper import PaperScreen
+from paperterm.startup import FIRST_PAINT_DAYS
+
+END = date(2026, 8, 21)
+DAYS = [d for d in (END - timedelta(days=i) for i in range(21)) if d.weekday() < 5]
+"""Three weeks of real corpus days: more than the first frame's seven."""
+NOW = datetime(2026, 8, 21, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def bodies() -> dict[date, bytes]:
+    return corpus_bodies(DAYS)
+
+
+def whole_papers(bodies: dict[date, bytes]) -> dict[tuple[date, str], Paper]:
+    """Each day's papers as parsed, by day and id (a paper can be listed on two days)."""
+    return {(d, p.id): p for d, b in bodies.items() for p in parse_api(b, d).papers}
+
+
+def test_the_cache_keeps_a_brief_form_of_each_day_and_trusts_it_only_when_current(
+    bodies: dict[date, bytes], tmp_path: Path
+) -> None:
+    day = DAYS[0]
+    cache = seed_cache(tmp_path, {day: bodies[day]}, NOW)
+    whole = cache.load(day, "api")
+    brief = cache.load(day, "api", brief=True)
+    assert whole is not None and brief is not None and whole.papers
+    assert [p.id for p in brief.papers] == [p.id for p in whole.papers]
+    assert all(p.brief and not p.abstract and not p.ai_summary for p in brief.papers)
+    assert [p.briefly() for p in whole.papers] == list(brief.papers)
+    assert brief.fetched_at == whole.fetched_at
+    folder = tmp_path / "days" / "api"
+    brief_file, entry = folder / f"{day}.brief.json", folder / f"{day}.json"
+    assert brief_file.stat().st_size * 3 < entry.stat().st_size
+    with pytest.raises(ValueError, match="without its texts"):
+        brief.papers[0].to_json()  # never written out as if it had no abstract
+
+    # A brief form older than the entry (a crash between the two writes) is not read:
+    # the entry is, and the brief form written again from it.
+    stale = json.loads(brief_file.read_bytes())
+    stale["papers"] = stale["papers"][:1]
+    brief_file.write_text(json.dumps(stale))
+    later = entry.stat().st_mtime_ns + 5_000_000_000
+    os.utime(entry, ns=(later, later))
+    again = cache.load(day, "api", brief=True)
+    assert again is not None and len(again.papers) == len(whole.papers)
+    assert len(json.loads(brief_file.read_bytes())["papers"]) == len(whole.papers)
+
+    # A damaged or missing brief form costs a read of the entry, nothing more.
+    brief_file.write_text("{not json")
+    assert len(cache.load(day, "api", brief=True).papers) == len(whole.papers)  # type: ignore[union-attr]
+    brief_file.unlink()
+    fresh = DayCache(tmp_path, {"page": parse_page, "api": parse_api})
+    assert fresh.load(day, "api", brief=True).papers == brief.papers  # type: ignore[union-attr]
+    assert brief_file.exists() and not fresh.problems
+
+
+async def test_older_days_are_held_brief_and_every_view_gets_a_paper_whole(
+    bodies: dict[date, bytes], private_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    seed_cache(private_dirs["cache"], bodies, NOW - timedelta(hours=1))
+    whole = whole_papers(bodies)
+    app = make_app(private_dirs, end=END, days=len(DAYS), now=NOW, offline=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.reader.refreshed.wait()
+        await settled(app, pilot)
+        reader = app.reader
+        listed = list(reader.feed.papers())
+        assert len(listed) == len(whole)
+        newest = sorted(DAYS, reverse=True)[:FIRST_PAINT_DAYS]
+        assert all(not p.brief for p in listed if p.day in newest)  # the first frame's
+        old = [p for p in listed if p.brief]
+        assert old and {p.day for p in old} == set(DAYS) - set(newest)
+
+        # The pane: an old day's paper is shown with its abstract.
+        paper = max(old, key=lambda p: p.upvotes)
+        reader.paper_list.select_id(paper.id)
+        await settled(app, pilot)
+        shown = whole[(paper.day, paper.id)]
+        assert shown.abstract[:60] in " ".join(reader.abstract.plain.split())
+
+        # The filter: a word found only in that paper's abstract finds it.
+        others = [search_text(p) for p in whole.values() if p.id != paper.id]
+        titles = " ".join(f"{p.title} {', '.join(p.authors)}".casefold() for p in whole.values())
+        word = next(
+            w
+            for w in sorted(set(shown.abstract.casefold().split()), key=len)[::-1]
+            if w.isalpha() and w not in titles and not any(w in text for text in others)
+        )
+        await pilot.press("slash", *word, "enter")
+        await settled(app, pilot)
+        assert [p.id for p in reader.paper_list.papers] == [paper.id]
+
+        # The export of what the filter shows, made from the paper whole.
+        os.chdir(tmp_path)
+        await pilot.press("E", "3")  # JSON
+        await settled(app, pilot)
+        [written] = tmp_path.glob("paperterm-*.json")
+        [record] = json.loads(written.read_text())
+        assert record["abstract"] == shown.abstract
+        assert record["ai_keywords"] == list(shown.ai_keywords)
+
+        # Its page, whole.
+        await pilot.press("enter")
+        await settled(app, pilot)
+        assert isinstance(app.screen, PaperScreen)
+        assert not app.screen.paper.brief
+        assert shown.abstract[:60] in " ".join(app.screen.pane.plain.split())
+
+
+def test_the_session_book_hands_out_a_paper_whole_when_it_has_seen_it_whole(
+    bodies: dict[date, bytes],
+) -> None:
+    """The day list holds an old day brief; the Starred list or a search brings the same
+    paper whole: each list, and the paper page, gets it whole, with the newest numbers."""
+    from dataclasses import replace
+
+    from paperterm.paperbook import PaperBook
+
+    day = DAYS[-1]
+    whole = parse_api(bodies[day], day).papers
+    brief = tuple(p.briefly() for p in whole)
+    fetched = NOW - timedelta(days=1)
+    book = PaperBook()
+    assert book.merge(brief, fetched) is brief
+    assert book.newest(whole[0]) == whole[0]  # the whole copy asked about, as it is
+    newer = replace(whole[0], upvotes=whole[0].upvotes + 5)
+    book.merge((newer,), fetched + timedelta(hours=1))
+    assert book.newest(brief[0]) == newer  # brief asked, the whole newest given
+    later = replace(brief[1], upvotes=whole[1].upvotes + 9)
+    book.merge((whole[1],), fetched)
+    book.merge((later,), fetched + timedelta(hours=2))  # newer numbers, read brief
+    got = book.newest(whole[1])
+    assert not got.brief and got.upvotes == later.upvotes and got.abstract == whole[1].abstract
