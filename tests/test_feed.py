@@ -75,6 +75,23 @@ async def test_a_failed_refresh_keeps_the_day_already_shown(site: FakeHF) -> Non
     await later.library.aclose()
 
 
+async def test_a_refresh_that_brings_the_same_papers_changes_nothing(site: FakeHF) -> None:
+    """Revalidated days that come back as they were keep the papers already held (the
+    list, its search index and the papers read whole are kept by them): no rebuild."""
+    feed = make_feed()
+    await refreshed(feed)
+    held = {day: result.papers for day, result in feed.loaded.items()}
+    again = make_feed(datetime(2024, 8, 5, 20, tzinfo=UTC))
+    again.loaded = dict(feed.loaded)
+    outcome = await again.refresh(list(held), force=True, on_result=lambda r: None)
+    assert all(r.fetched_at and r.fetched_at > MONDAY_9AM for r in outcome.results if r.papers)
+    assert not again.merge(outcome.results)
+    assert all(again.loaded[day].papers is papers for day, papers in held.items())
+    # ... and the age said is the new answer's
+    assert all(again.loaded[r.day].fetched_at == r.fetched_at for r in outcome.results if r.papers)
+    await again.library.aclose()
+
+
 async def test_a_given_range_is_counted_from_the_date_given(site: FakeHF) -> None:
     feed = make_feed(end_date=FRI)
     feed.wanted = RangeWanted(2)

@@ -8,7 +8,7 @@ is another such object behind the same list.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from paperterm.library import DayRangeError, DayResult, Library, day_range, describe_age
@@ -77,12 +77,18 @@ class DayFeed:
 
     def merge(self, results: Iterable[DayResult]) -> bool:
         """Take what loaded; a failed day keeps the copy already shown. Whether the list
-        changed."""
+        changed: a day that came back with the same papers keeps the papers already held
+        (the list's rows, its search index and its whole copies are kept by them), and
+        is no change."""
         changed = False
         for result in results:
             if result.status in ("ok", "empty") and (
                 result.papers or result.day not in self.loaded
             ):
+                known = self.loaded.get(result.day)
+                if known is not None and known.papers == result.papers:
+                    self.loaded[result.day] = replace(result, papers=known.papers)
+                    continue
                 self.loaded[result.day] = result
                 changed = True
         return changed

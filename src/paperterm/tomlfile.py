@@ -84,8 +84,3 @@ class TomlFile:
         except OSError:
             return None
         return st.st_ino, st.st_size, st.st_mtime_ns
-
-    def keep_backup(self) -> None:
-        """The file as it is, a good copy (it was read or written by us), as the backup."""
-        with contextlib.suppress(OSError):
-            shutil.copyfile(self.path, self.backup)
