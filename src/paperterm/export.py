@@ -1,5 +1,5 @@
 """Papers out of paperterm: BibTeX for a bibliography, Markdown for a reading list, CSV for
-a spreadsheet, JSON for scripts. No Textual; the CLI and the reader both call `render`.
+a spreadsheet, JSON for scripts. No Textual; the CLI and the reader both call `export_chunks`.
 
 Every string here was cleaned as scraped text already; what each format needs on top is
 its own escaping: LaTeX's special characters in BibTeX (and the title's capitals kept by
@@ -181,17 +181,6 @@ def json_text(papers: Iterable[Paper], notes: Mapping[str, str], marks: Marks) -
             yield record
 
     return jsonio.pretty_items(records())
-
-
-def render(
-    fmt: Format,
-    papers: Iterable[Paper],
-    *,
-    notes: Mapping[str, str] | None = None,
-    marks: Marks = lambda _: (False, False),
-    title: str = "Papers",
-) -> str:
-    return "".join(render_chunks(fmt, papers, notes=notes, marks=marks, title=title))
 
 
 def render_chunks(
