@@ -95,8 +95,29 @@ async def test_older_days_are_held_brief_and_every_view_gets_a_paper_whole(
         paper = max(old, key=lambda p: p.upvotes)
         reader.paper_list.select_id(paper.id)
         await settled(app, pilot)
+        await pilot.pause(0.2)  # and then nothing more is read: no worker left asking
+        assert not [w for w in app.workers if w.group == "whole" and w.is_running]
         shown = whole[(paper.day, paper.id)]
         assert shown.abstract[:60] in " ".join(reader.abstract.plain.split())
+        # ... and the days on either side were read with it: the cursor crossing into
+        # them shows their abstracts at once, not "reading".
+        old_days = sorted({p.day for p in old})
+        at = old_days.index(paper.day)
+        beside = [d for d in old_days[max(at - 1, 0) : at + 2] if d != paper.day]
+        assert beside
+        # Read already (what makes the crossing show no "reading", however fast the disk):
+        assert all(p.id in reader._whole for p in old if p.day in beside)
+        for day in beside:
+            neighbour = next(p for p in old if p.day == day)
+            reader.paper_list.select_id(neighbour.id)
+            await pilot.pause()
+            assert "Reading the abstract" not in reader.abstract.plain
+            expected = whole[(day, neighbour.id)].abstract[:60]
+            assert expected in " ".join(reader.abstract.plain.split())
+        reader.paper_list.select_id(paper.id)
+        await settled(app, pilot)
+        await pilot.pause(0.2)  # and then nothing more is read: no worker left asking
+        assert not [w for w in app.workers if w.group == "whole" and w.is_running]
 
         # The filter: a word found only in that paper's abstract finds it.
         others = [search_text(p) for p in whole.values() if p.id != paper.id]

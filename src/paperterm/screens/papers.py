@@ -312,12 +312,13 @@ class PapersScreen(Screen[None]):
             return
         self.paper_list.set_placeholder(None)
         if paper.brief:
+            # Its day and the days beside it read whole (once): shown with its texts
+            # when they are in.
+            self._read_whole(paper)
             whole = self._whole.get(paper.id)
             if whole is not None and whole.day == paper.day:
                 self._whole.move_to_end(paper.id)
                 paper = whole
-            else:
-                self._read_whole(paper)  # shown with its texts once they are read
         pattern = self.highlight()
         flags = (
             self.store.is_starred(paper.id),
@@ -348,24 +349,30 @@ class PapersScreen(Screen[None]):
             self.abstract.show(content, key)
 
     def _read_whole(self, paper: Paper) -> None:
-        """Read the brief papers of this paper's day whole (the cursor's neighbours are
-        shown next), in a worker."""
-        day = paper.day
-        if day in self._whole_asked:
+        """Read the brief papers of this paper's day whole, and of the days on either side
+        (where the cursor goes next: no "reading" at each day's edge), in a worker."""
+        groups = [(d, ps) for d, ps in self.groups() if ps]
+        days = sorted({d for d, _ in groups})
+        at = days.index(paper.day) if paper.day in days else -1
+        near = {paper.day, *(days[i] for i in (at - 1, at + 1) if at >= 0 and 0 <= i < len(days))}
+        near -= self._whole_asked
+        whole = self._whole
+        papers = [p for d, ps in groups if d in near for p in ps if p.brief and p.id not in whole]
+        if paper.brief and paper.day in near and paper.id not in whole and paper not in papers:
+            papers.append(paper)  # listed here under a day the list does not group by
+        if not papers:
             return
-        self._whole_asked.add(day)
-        papers = [p for d, ps in self.groups() if d == day for p in ps if p.brief]
-        if paper not in papers:
-            papers.append(paper)
-        self._read_whole_day(day, papers)
+        asked = {p.day for p in papers}
+        self._whole_asked |= asked
+        self._read_whole_days(asked, papers)
 
     @work(thread=True, group="whole", exit_on_error=False)
-    def _read_whole_day(self, day: date, papers: list[Paper]) -> None:
+    def _read_whole_days(self, days: set[date], papers: list[Paper]) -> None:
         whole = self.wiring.library.whole_papers(papers)
-        self.app.call_from_thread(self._whole_arrived, day, whole)
+        self.app.call_from_thread(self._whole_arrived, days, whole)
 
-    def _whole_arrived(self, day: date, papers: list[Paper]) -> None:
-        self._whole_asked.discard(day)
+    def _whole_arrived(self, days: set[date], papers: list[Paper]) -> None:
+        self._whole_asked -= days
         for paper in papers:
             if not paper.brief:
                 self._whole[paper.id] = paper
