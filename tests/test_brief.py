@@ -91,6 +91,13 @@ async def test_older_days_are_held_brief_and_every_view_gets_a_paper_whole(
         old = [p for p in listed if p.brief]
         assert old and {p.day for p in old} == set(DAYS) - set(newest)
 
+        # The last day held whole: shown, the first brief day below it is read too.
+        edge = min(p.day for p in listed if not p.brief)
+        reader.paper_list.select_id(next(p for p in listed if p.day == edge).id)
+        await settled(app, pilot)
+        below = max(p.day for p in old)
+        assert all(p.id in reader._whole for p in old if p.day == below)
+
         # The pane: an old day's paper is shown with its abstract.
         paper = max(old, key=lambda p: p.upvotes)
         reader.paper_list.select_id(paper.id)

@@ -199,6 +199,13 @@ class DayReaderScreen(PapersScreen):
                 self._cursor_to_first_unread()
         self.update_status()
 
+    def show_paper(self, paper: Paper | None, keep_scroll: bool = False) -> None:
+        super().show_paper(paper, keep_scroll)
+        if paper is not None and not paper.brief and paper.day == self.feed.brief_before:
+            # The last day held whole: the first brief day below it is read before the
+            # cursor gets there (`_read_whole` reads only what is not whole yet).
+            self._read_whole(paper)
+
     def _cursor_to_first_unread(self) -> None:
         """Start on the first unread paper of the newest day, its header on screen."""
         rows = self.paper_list.rows
