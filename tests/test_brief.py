@@ -96,7 +96,7 @@ async def test_older_days_are_held_brief_and_every_view_gets_a_paper_whole(
         reader.paper_list.select_id(next(p for p in listed if p.day == edge).id)
         await settled(app, pilot)
         below = max(p.day for p in old)
-        assert all(p.id in reader._whole for p in old if p.day == below)
+        assert all((p.day, p.id) in reader._whole for p in old if p.day == below)
 
         # The pane: an old day's paper is shown with its abstract.
         paper = max(old, key=lambda p: p.upvotes)
@@ -113,7 +113,7 @@ async def test_older_days_are_held_brief_and_every_view_gets_a_paper_whole(
         beside = [d for d in old_days[max(at - 1, 0) : at + 2] if d != paper.day]
         assert beside
         # Read already (what makes the crossing show no "reading", however fast the disk):
-        assert all(p.id in reader._whole for p in old if p.day in beside)
+        assert all((p.day, p.id) in reader._whole for p in old if p.day in beside)
         for day in beside:
             neighbour = next(p for p in old if p.day == day)
             reader.paper_list.select_id(neighbour.id)
@@ -179,3 +179,29 @@ def test_the_session_book_hands_out_a_paper_whole_when_it_has_seen_it_whole(
     book.merge((later,), fetched + timedelta(hours=2))  # newer numbers, read brief
     got = book.newest(whole[1])
     assert not got.brief and got.upvotes == later.upvotes and got.abstract == whole[1].abstract
+
+
+async def test_a_paper_listed_on_two_old_days_is_shown_whole_on_both(
+    bodies: dict[date, bytes], private_dirs: dict[str, Path]
+) -> None:
+    """The site lists some papers on two days; both days brief, each listing of the
+    paper shows its abstract (a whole copy is kept per day and id, not per id)."""
+    oldest, other = sorted(DAYS)[0], sorted(DAYS)[2]
+    items = json.loads(bodies[oldest])
+    twice = {**bodies, other: json.dumps([*json.loads(bodies[other]), items[0]]).encode()}
+    seed_cache(private_dirs["cache"], twice, NOW - timedelta(hours=1))
+    paper_id = parse_api(bodies[oldest], oldest).papers[0].id
+    abstract = parse_api(bodies[oldest], oldest).papers[0].abstract
+    app = make_app(private_dirs, end=END, days=len(DAYS), now=NOW, offline=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.reader.refreshed.wait()
+        await settled(app, pilot)
+        reader = app.reader
+        plist = reader.paper_list
+        rows = [i for i, r in enumerate(plist.rows) if r.paper and r.paper.id == paper_id]
+        assert len(rows) == 2 and all(plist.rows[i].paper.brief for i in rows)  # type: ignore[union-attr]
+        for row in rows:
+            plist._move_to(row)  # the cursor to that row, as the keys would take it
+            await settled(app, pilot)
+            assert plist.paper is not None and plist.paper.day in (oldest, other)
+            assert abstract[:60] in " ".join(reader.abstract.plain.split())

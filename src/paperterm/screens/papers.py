@@ -95,8 +95,9 @@ class PapersScreen(Screen[None]):
         'new')."""
         self.listing = Listing()
         self.listing.whole = wiring.library.whole_papers
-        self._whole: OrderedDict[str, Paper] = OrderedDict()
-        """Brief papers (`Paper.brief`) read whole for the pane, the newest kept last."""
+        self._whole: OrderedDict[tuple[date, str], Paper] = OrderedDict()
+        """Brief papers (`Paper.brief`) read whole for the pane, by day and id (a paper
+        listed on two days is two), the newest kept last."""
         self._whole_asked: set[date] = set()
         self.query_obj: Query | None = None
         self.user_moved = False
@@ -315,9 +316,9 @@ class PapersScreen(Screen[None]):
             # Its day and the days beside it read whole (once): shown with its texts
             # when they are in.
             self._read_whole(paper)
-            whole = self._whole.get(paper.id)
-            if whole is not None and whole.day == paper.day:
-                self._whole.move_to_end(paper.id)
+            whole = self._whole.get((paper.day, paper.id))
+            if whole is not None:
+                self._whole.move_to_end((paper.day, paper.id))
                 paper = whole
         pattern = self.highlight()
         flags = (
@@ -357,8 +358,11 @@ class PapersScreen(Screen[None]):
         near = {paper.day, *(days[i] for i in (at - 1, at + 1) if at >= 0 and 0 <= i < len(days))}
         near -= self._whole_asked
         whole = self._whole
-        papers = [p for d, ps in groups if d in near for p in ps if p.brief and p.id not in whole]
-        if paper.brief and paper.day in near and paper.id not in whole and paper not in papers:
+        papers = [
+            p for d, ps in groups if d in near for p in ps if p.brief and (d, p.id) not in whole
+        ]
+        key = (paper.day, paper.id)
+        if paper.brief and paper.day in near and key not in whole and paper not in papers:
             papers.append(paper)  # listed here under a day the list does not group by
         if not papers:
             return
@@ -375,11 +379,11 @@ class PapersScreen(Screen[None]):
         self._whole_asked -= days
         for paper in papers:
             if not paper.brief:
-                self._whole[paper.id] = paper
+                self._whole[(paper.day, paper.id)] = paper
         while len(self._whole) > WHOLE_KEPT:
             self._whole.popitem(last=False)
         current = self.paper_list.paper
-        if current is not None and current.brief and current.id in self._whole:
+        if current is not None and current.brief and (current.day, current.id) in self._whole:
             self.show_paper(current, keep_scroll=True)
 
     def changes_of(self, paper_id: str) -> str:
@@ -400,7 +404,7 @@ class PapersScreen(Screen[None]):
 
         shown = self.session.book.newest(paper)
         if shown.brief:
-            shown = self._whole.get(shown.id, shown)
+            shown = self._whole.get((shown.day, shown.id), shown)
         if shown.brief:
             self._open_whole(shown)
         else:
