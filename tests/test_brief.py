@@ -65,6 +65,12 @@ def test_the_cache_keeps_a_brief_form_of_each_day_and_trusts_it_only_when_curren
     assert again is not None and len(again.papers) == len(whole.papers)
     assert len(json.loads(brief_file.read_bytes())["papers"]) == len(whole.papers)
 
+    # A 304 renews the age of both forms.
+    renewed = NOW + timedelta(hours=5)
+    cache.touch(whole, renewed)
+    assert cache.load(day, "api", brief=True).fetched_at == renewed  # type: ignore[union-attr]
+    assert cache.load(day, "api").fetched_at == renewed  # type: ignore[union-attr]
+
     # A damaged or missing brief form costs a read of the entry, nothing more.
     brief_file.write_text("{not json")
     assert len(cache.load(day, "api", brief=True).papers) == len(whole.papers)  # type: ignore[union-attr]

@@ -95,7 +95,7 @@ class DayCache:
         if entry is None or not brief:
             return entry
         entry = replace(entry, papers=tuple(p.briefly() for p in entry.papers))
-        self._store_brief(entry, self._meta_of(entry))
+        self._store_brief(entry)
         return entry
 
     def _load_brief(self, day: date, source: Source) -> CachedDay | None:
@@ -112,9 +112,9 @@ class DayCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None  # the entry decides (and is set aside if it is the one broken)
 
-    def _store_brief(self, entry: CachedDay, meta: dict[str, Any]) -> None:
+    def _store_brief(self, entry: CachedDay) -> None:
         """Written after the entry, never durable: it can always be made again from it."""
-        meta = {**meta, "papers": [p.brief_json() for p in entry.papers]}
+        meta = {**self._meta_of(entry), "papers": [p.brief_json() for p in entry.papers]}
         with contextlib.suppress(OSError):
             atomic_write(self._brief_path(entry.source, entry.day), _dumps(meta), durable=False)
 
@@ -152,20 +152,19 @@ class DayCache:
             meta = jsonio.loads(meta_path.read_bytes())
             if not isinstance(meta, dict):
                 raise ValueError("not an object")
-            datetime.fromisoformat(meta["fetched_at"])
             if meta.get("parser_version") == PARSER_VERSION and isinstance(
                 meta.get("papers"), list
             ):
                 papers = tuple(Paper.from_json(p) for p in meta["papers"])
             else:
                 papers = self._reparse(day, source, body_path, meta)
+            return self._entry(day, source, meta, papers)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, ScrapeError) as error:
             self.problems.append(f"cache entry {source}/{day} unreadable ({error}); refetching")
             self._set_aside(body_path, meta_path, self._brief_path(source, day))
             return None
-        return self._entry(day, source, meta, papers)
 
     def _reparse(
         self, day: date, source: Source, body_path: Path, meta: dict[str, Any]
@@ -197,16 +196,10 @@ class DayCache:
         note: str = "",
     ) -> CachedDay:
         body_path, meta_path = self._paths(source, day)
+        entry = CachedDay(day, source, papers, fetched_at, empty, etag, last_modified, note)
         meta = {
-            "day": day.isoformat(),
-            "source": source,
-            "fetched_at": fetched_at.isoformat(),
-            "etag": etag,
-            "last_modified": last_modified,
-            "parser_version": PARSER_VERSION,
+            **self._meta_of(entry),
             "body_size": len(body),
-            "empty": empty,
-            "note": note,
             "papers": [p.to_json() for p in papers],
         }
         # Body first, then the metadata that vouches for it: a crash between the two leaves
@@ -214,8 +207,7 @@ class DayCache:
         # brief form last: one older than the entry is not read.
         atomic_write(body_path, body, durable=False)
         atomic_write(meta_path, _dumps(meta), durable=False)
-        entry = CachedDay(day, source, papers, fetched_at, empty, etag, last_modified, note)
-        self._store_brief(entry, self._meta_of(entry))
+        self._store_brief(entry)
         return entry
 
     def touch(self, entry: CachedDay, fetched_at: datetime) -> CachedDay:
@@ -226,23 +218,10 @@ class DayCache:
             meta["fetched_at"] = fetched_at.isoformat()
             atomic_write(meta_path, _dumps(meta), durable=False)
         except (OSError, ValueError):
-            pass
-        else:
-            brief_path = self._brief_path(entry.source, entry.day)
-            with contextlib.suppress(OSError, ValueError, TypeError):
-                brief = jsonio.loads(brief_path.read_bytes())
-                brief["fetched_at"] = fetched_at.isoformat()
-                atomic_write(brief_path, _dumps(brief), durable=False)
-        return CachedDay(
-            entry.day,
-            entry.source,
-            entry.papers,
-            fetched_at,
-            entry.empty,
-            entry.etag,
-            entry.last_modified,
-            entry.note,
-        )
+            return replace(entry, fetched_at=fetched_at)
+        touched = replace(entry, fetched_at=fetched_at)
+        self._store_brief(touched)  # after the entry, as `store` writes it
+        return touched
 
     def days(self) -> list[date]:
         """Every day with a cached entry, any source, newest first."""
