@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from paperterm import jsonio
 from paperterm.fsutil import atomic_write
-from paperterm.model import Paper, Source
+from paperterm.model import JSON_KEYS, Paper, Source
 from paperterm.scrape import PARSER_VERSION, ScrapedDay, ScrapeError
 
 SOURCES: tuple[Source, ...] = ("page", "api")
@@ -66,6 +66,9 @@ class CachedDay:
     etag: str | None = None
     last_modified: str | None = None
     note: str = ""
+    records: tuple[dict[str, Any], ...] = ()
+    """Read with `records`: the papers as the cache holds them, `Paper.to_json` records
+    (`papers` is then empty). Never stored back: what writes an entry needs its papers."""
 
 
 class DayCache:
@@ -83,10 +86,16 @@ class DayCache:
     def _brief_path(self, source: Source, day: date) -> Path:
         return self.root / source / f"{day.isoformat()}.brief.json"
 
-    def load(self, day: date, source: Source, *, brief: bool = False) -> CachedDay | None:
+    def load(
+        self, day: date, source: Source, *, brief: bool = False, records: bool = False
+    ) -> CachedDay | None:
         """The cached day; with `brief`, its papers without their texts (`Paper.brief`),
         read from the brief file when it is as new as the day's entry (it is written after
-        it), else from the entry, the brief file then written for next time."""
+        it), else from the entry, the brief file then written for next time. With
+        `records`, its papers as `to_json` records (`CachedDay.records`) where the entry
+        holds them so, as Papers where it must be reparsed."""
+        if records:
+            return self._load(day, source, records=True)
         if brief:
             found = self._load_brief(day, source)
             if found is not None:
@@ -146,15 +155,17 @@ class DayCache:
             note=str(meta.get("note") or ""),
         )
 
-    def _load(self, day: date, source: Source) -> CachedDay | None:
+    def _load(self, day: date, source: Source, *, records: bool = False) -> CachedDay | None:
         body_path, meta_path = self._paths(source, day)
         try:
             meta = jsonio.loads(meta_path.read_bytes())
             if not isinstance(meta, dict):
                 raise ValueError("not an object")
-            if meta.get("parser_version") == PARSER_VERSION and isinstance(
-                meta.get("papers"), list
-            ):
+            current = meta.get("parser_version") == PARSER_VERSION
+            if current and records and _are_records(found := meta.get("papers"), day):
+                entry = self._entry(day, source, meta, ())
+                return replace(entry, empty=entry.empty and not found, records=tuple(found))
+            if current and isinstance(meta.get("papers"), list):
                 papers = tuple(Paper.from_json(p) for p in meta["papers"])
             else:
                 papers = self._reparse(day, source, body_path, meta)
@@ -240,6 +251,22 @@ class DayCache:
         for path in paths:
             with contextlib.suppress(OSError):
                 os.replace(path, path.with_name(path.name + ".bad"))
+
+
+def _are_records(found: object, day: date) -> TypeGuard[list[dict[str, Any]]]:
+    """Whether an entry's papers are `to_json` records of this day, in the types the
+    output sorts and marks them by (a record of another shape is read as a Paper)."""
+    if not isinstance(found, list):
+        return False
+    stem = day.isoformat()
+    for record in found:
+        if not (type(record) is dict and record.keys() == JSON_KEYS and record["day"] == stem):
+            return False
+        if not (type(record["id"]) is str and type(record["title"]) is str):
+            return False
+        if type(record["upvotes"]) is not int:
+            return False
+    return True
 
 
 def _dumps(meta: dict[str, Any]) -> bytes:

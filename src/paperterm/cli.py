@@ -295,34 +295,39 @@ def _say_problems(library: Library, results: list[DayResult]) -> bool:
 
 
 async def cmd_list(args: argparse.Namespace) -> int:
-    from paperterm.library import describe_age
-    from paperterm.text import plural
+    from paperterm import gcpolicy
+    from paperterm.cli_feeds import cmd_list_feed, wants_feed
 
     library = _library()
     store = _state()
-    from paperterm.cli_feeds import cmd_list_feed, dump_papers_json, paper_line, wants_feed
-
     if wants_feed(args):
         if args.date or args.days:
             raise CliError("--date and --days are for days, not --week, --month, ...")
         return await cmd_list_feed(args, library, store)
+    with gcpolicy.paused():
+        return await _list_days(args, library, store)
+
+
+async def _list_days(args: argparse.Namespace, library: Library, store: StateStore) -> int:
+    from paperterm.cli_feeds import by_votes, dump_days_json, paper_line
+    from paperterm.library import describe_age
+    from paperterm.text import plural
+
     try:
-        results = await _load_range(library, args, args.offline)
+        # JSON copies cached days' records as they are; lines need no abstracts.
+        shape: dict[str, Any] = {"records": True} if args.json else {"brief": _every_day}
+        results = await _load_range(library, args, args.offline, **shape)
     finally:
         await library.aclose()
     failed = _say_problems(library, results)
     if args.date is not None and results and results[0].day == args.date:
         first = results[0]
         if first.status == "empty":
-            before = next((r.day for r in results if r.papers), None)
+            before = next((r.day for r in results if r.has_papers), None)
             where = f"; the day before it with papers is {before:%a %Y-%m-%d}" if before else ""
             print(f"paperterm: {args.date:%a %Y-%m-%d} has no papers{where}", file=sys.stderr)
-    rows = []
-    for result in results:
-        for paper in sorted(result.papers, key=lambda p: (-p.upvotes, p.title.casefold())):
-            rows.append((result, paper))
     if args.json:
-        dump_papers_json((paper for _, paper in rows), store)
+        dump_days_json(results, store)
     else:
         now = library.clock()
         for result in results:
@@ -330,14 +335,16 @@ async def cmd_list(args: argparse.Namespace) -> int:
                 continue
             age = describe_age(result.age(now)) if result.from_cache else "fresh"
             print(f"{result.day:%a %Y-%m-%d} · {plural(len(result.papers), 'paper')} · {age}")
-            for r, paper in rows:
-                if r is not result:
-                    continue
+            for paper in by_votes(result.papers):
                 print(paper_line(paper, store))
     sys.stdout.flush()
-    if failed and not rows:
+    if failed and not any(r.has_papers for r in results):
         return EXIT_FAILURE
     return 0
+
+
+def _every_day(day: date) -> bool:
+    return True
 
 
 async def cmd_fetch(args: argparse.Namespace) -> int:

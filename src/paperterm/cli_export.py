@@ -10,10 +10,12 @@ import sys
 from datetime import date
 from typing import Any
 
+from paperterm import gcpolicy
 from paperterm.export import FORMATS, export_chunks
 from paperterm.library import Library
 from paperterm.lists import ListSpec, month_of, starred_papers, week_of
 from paperterm.model import Paper
+from paperterm.query import Query
 from paperterm.state import StateStore
 
 EXIT_FAILURE = 1
@@ -61,9 +63,9 @@ async def gather(
     from paperterm.cli import _load_range
 
     results = await _load_range(library, args, args.offline)
-    papers = [
-        p for r in results for p in sorted(r.papers, key=lambda p: (-p.upvotes, p.title.casefold()))
-    ]
+    from paperterm.cli_feeds import by_votes
+
+    papers = [p for r in results for p in by_votes(r.papers)]
     days = [r.day for r in results if r.papers]
     title = f"Papers of {_span(days)}" if days else "Papers"
     return papers, title
@@ -82,6 +84,13 @@ async def cmd_export(args: argparse.Namespace, library: Library, store: StateSto
     except QueryError as error:
         print(f"paperterm: --query: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    with gcpolicy.paused():
+        return await _export(args, library, store, query)
+
+
+async def _export(
+    args: argparse.Namespace, library: Library, store: StateStore, query: Query | None
+) -> int:
     try:
         papers, title = await gather(args, library, store)
     finally:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from paperterm.library import Library, describe_age
+from paperterm.library import DayResult, Library, describe_age
 from paperterm.lists import (
     NOT_CACHED,
     ListResult,
@@ -118,15 +118,14 @@ def _report(result: ListResult, store: StateStore, as_json: bool, library: Libra
     header = f"{result.spec.title} · {plural(len(result.papers), 'paper')} · {age}"
     papers = result.papers
     if result.spec.kind in ("week", "month"):
-        papers = tuple(sorted(papers, key=lambda p: (-p.upvotes, p.title.casefold())))
+        papers = tuple(by_votes(papers))
     _print(papers, store, as_json, header)
     return 0
 
 
 def with_marks(record: dict[str, object], paper_id: str, store: StateStore) -> dict[str, object]:
     """A paper's JSON record with the user's read and starred marks added."""
-    record["read"] = store.is_read(paper_id)
-    record["starred"] = store.is_starred(paper_id)
+    record["read"], record["starred"] = store.marks(paper_id)
     return record
 
 
@@ -142,6 +141,30 @@ def dump_papers_json(papers: Iterable[Paper], store: StateStore) -> None:
     from paperterm.jsonio import write_pretty_items
 
     write_pretty_items((with_marks(p.to_json(), p.id, store) for p in papers), sys.stdout)
+
+
+def dump_days_json(results: Iterable[DayResult], store: StateStore) -> None:
+    """Days' papers as one JSON array, each day's best voted first, a day's records made
+    and written together: a day served from the cache as its records (`DayResult.records`),
+    copied, not made into Papers and back."""
+    from paperterm.jsonio import pretty_batches
+
+    def day_records(result: DayResult) -> list[dict[str, object]]:
+        if result.records:
+            found = sorted(result.records, key=lambda r: (-r["upvotes"], r["title"].casefold()))
+            return [with_marks(r, r["id"], store) for r in found]
+        return [with_marks(p.to_json(), p.id, store) for p in by_votes(result.papers)]
+
+    sys.stdout.flush()  # what was written as text goes first
+    out = sys.stdout.buffer
+    for chunk in pretty_batches(day_records(r) for r in results):
+        out.write(chunk)
+    out.flush()
+
+
+def by_votes(papers: Iterable[Paper]) -> list[Paper]:
+    """A day's papers as the list shows them: most upvoted first, then by title."""
+    return sorted(papers, key=lambda p: (-p.upvotes, p.title.casefold()))
 
 
 def paper_line(paper: Paper, store: StateStore, when: str = "") -> str:

@@ -6,8 +6,10 @@ what start-up allocates.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
+from collections.abc import Iterator
 
 YOUNG_COLLECTION_THRESHOLD = 20_000
 """Net allocations between young collections (Python's default: 700)."""
@@ -31,6 +33,21 @@ def quiet() -> None:
     (`collect_if_idle`) or for `settle`.
     """
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, 10, FULL_COLLECTION_THRESHOLD)
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """No cyclic collection within: for a command that reads a long list once and writes
+    it out (`list`, `export`). What it reads lives until it is written and holds no
+    cycles, and the collector walked the records again and again as they loaded: 1.5-2 s
+    of `list --json` over 98.8k papers, a third of its time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def freeze() -> None:

@@ -41,6 +41,15 @@ def dumps_pretty(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def dumps_pretty_bytes(value: Any) -> bytes:
+    """`dumps_pretty` as UTF-8, without a round trip through `str`; a lone surrogate
+    (which only `json` lets through) becomes U+FFFD."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8", "replace")
+
+
 def write_pretty(value: Any, out: IO[str]) -> None:
     """`value` as indented JSON on `out`; a list is written an element at a time (see
     `write_pretty_items`)."""
@@ -64,9 +73,20 @@ def pretty_items(items: Iterable[Any]) -> Iterator[str]:
     """The text of an indented JSON array of `items` (what `dumps_pretty` of the list
     gives), a piece per item, each item taken from `items` only when the one before is
     out."""
-    yield "["
+    for chunk in pretty_batches([item] for item in items):
+        yield chunk.decode()
+
+
+def pretty_batches(batches: Iterable[list[Any]]) -> Iterator[bytes]:
+    """The UTF-8 of an indented JSON array of every item of `batches`, in order, a piece
+    per batch: one dump of a day's records costs a quarter of one per record, and bytes
+    go out as orjson makes them (`list --json` of 98.8k papers is 265 MB)."""
+    yield b"["
     first = True
-    for item in items:
-        yield ("\n  " if first else ",\n  ") + dumps_pretty(item).replace("\n", "\n  ")
+    for batch in batches:
+        if not batch:
+            continue
+        text = dumps_pretty_bytes(batch)  # "[\n  ...\n]": the items, indented as they will be
+        yield (b"\n" if first else b",\n") + text[2:-2]
         first = False
-    yield "]\n" if first else "\n]\n"
+    yield b"]\n" if first else b"\n]\n"

@@ -72,6 +72,14 @@ class DayResult:
     """A problem fit to show the user; empty when all went well."""
     note: str = ""
     """Something worth knowing that is not a problem (the site keeps no list that day)."""
+    records: tuple[dict[str, Any], ...] = ()
+    """Asked for with `load_day(records=True)` and served from the cache: the papers as
+    `Paper.to_json` records, straight from it (`papers` is then empty). What writes JSON
+    out copies them without making a Paper of each (`list --json` at 98.8k papers)."""
+
+    @property
+    def has_papers(self) -> bool:
+        return bool(self.papers or self.records)
 
     def age(self, now: datetime) -> timedelta | None:
         return now - self.fetched_at if self.fetched_at else None
@@ -246,11 +254,13 @@ class Library:
         `brief`, its papers without their texts (`Paper.brief`)."""
         return _from_entry(self._cached_entry(day, brief=brief))
 
-    def _cached_entry(self, day: date, *, brief: bool = False) -> CachedDay | None:
+    def _cached_entry(
+        self, day: date, *, brief: bool = False, records: bool = False
+    ) -> CachedDay | None:
         other: Source = "api" if self.config.source == "page" else "page"
         order = (self.config.source, other)
         for source in order:
-            entry = self.cache.load(day, source, brief=brief)
+            entry = self.cache.load(day, source, brief=brief, records=records)
             if entry is not None:
                 return entry
         return None
@@ -332,6 +342,7 @@ class Library:
         on_result: Callable[[DayResult], Any] | None = None,
         deadline: float | None = None,
         brief: Callable[[date], bool] | None = None,
+        records: bool = False,
     ) -> list[DayResult]:
         """The days from `end` back that hold `count` days with papers (see plan_days),
         loading more days while weekends and holidays turn out empty. Newest first."""
@@ -344,7 +355,7 @@ class Library:
             if result is None:
                 return None
             if result.status in ("ok", "empty"):
-                return bool(result.papers)
+                return result.has_papers
             return None
 
         while True:
@@ -354,7 +365,13 @@ class Library:
                 return [known[d] for d in days]
             left = None if give_up is None else max(give_up - loop.time(), 0.001)
             for result in await self.load_days(
-                todo, offline=offline, force=force, on_result=on_result, deadline=left, brief=brief
+                todo,
+                offline=offline,
+                force=force,
+                on_result=on_result,
+                deadline=left,
+                brief=brief,
+                records=records,
             ):
                 known[result.day] = result
             if give_up is not None and loop.time() >= give_up:
@@ -369,12 +386,13 @@ class Library:
         on_result: Callable[[DayResult], Any] | None = None,
         deadline: float | None = None,
         brief: Callable[[date], bool] | None = None,
+        records: bool = False,
     ) -> list[DayResult]:
         """Several days at once (the fetcher bounds concurrency), in the order given.
 
         With a `deadline` (seconds), days not loaded by then end as errors that say so,
         from the cache where it has them. `brief` names the days whose cached copies are
-        wanted without their texts (see `load_day`).
+        wanted without their texts, `records` those wanted as records (see `load_day`).
         """
         days = list(days)
 
@@ -382,7 +400,9 @@ class Library:
             return brief is not None and brief(day)
 
         async def one(day: date) -> DayResult:
-            result = await self.load_day(day, offline=offline, force=force, brief=is_brief(day))
+            result = await self.load_day(
+                day, offline=offline, force=force, brief=is_brief(day), records=records
+            )
             if on_result is not None:
                 on_result(result)
             return result
@@ -399,7 +419,8 @@ class Library:
         for day, task in zip(days, tasks, strict=True):
             if task in late:
                 message = f"not loaded within the command's {deadline:g} s deadline"
-                result = self._fallback(day, self.cached(day, brief=is_brief(day)), message)
+                entry = self._cached_entry(day, brief=is_brief(day), records=records)
+                result = self._fallback(day, _from_entry(entry), message)
                 if on_result is not None:
                     on_result(result)
                 out.append(result)
@@ -408,20 +429,33 @@ class Library:
         return out
 
     async def load_day(
-        self, day: date, *, offline: bool = False, force: bool = False, brief: bool = False
+        self,
+        day: date,
+        *,
+        offline: bool = False,
+        force: bool = False,
+        brief: bool = False,
+        records: bool = False,
     ) -> DayResult:
         """One day, by the cache policy. With `brief`, a copy served from the cache comes
-        without its papers' texts (what a fetched day brings is whole)."""
+        without its papers' texts; with `records`, as `DayResult.records` (what a fetched
+        day brings is whole Papers)."""
         if day > self.today():
             return DayResult(day, (), "future", message=f"{day} is in the future")
         # The cache is read in a thread: the reader's event loop never waits on the disk.
-        entry = await asyncio.to_thread(functools.partial(self._cached_entry, day, brief=brief))
+        read = functools.partial(self._cached_entry, day, brief=brief)
+        entry = await asyncio.to_thread(read, records=records)
         cached = _from_entry(entry)
         if offline:
             return cached or DayResult(day, (), "missing", message=f"{day} is not cached")
         now = self.clock()
         if cached and not force and cached.fetched_at and is_fresh(day, cached.fetched_at, now):
             return cached
+        if entry is not None and entry.records:
+            # Revalidating may store the entry again (a 304 renews it; an empty answer
+            # keeps it): that takes its papers, not records.
+            entry = await asyncio.to_thread(read)
+            cached = _from_entry(entry)
         try:
             async with asyncio.timeout(self.config.deadline):
                 if self.config.source == "api":
@@ -551,11 +585,12 @@ def _from_entry(entry: CachedDay | None) -> DayResult | None:
     return DayResult(
         entry.day,
         entry.papers,
-        "ok" if entry.papers else "empty",
+        "ok" if entry.papers or entry.records else "empty",
         entry.source,
         entry.fetched_at,
         from_cache=True,
         note=entry.note,
+        records=entry.records,
     )
 
 

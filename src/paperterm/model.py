@@ -190,6 +190,9 @@ def _day(text: str) -> date:
     return date.fromisoformat(text)
 
 
+JSON_KEYS = frozenset(Paper("", "", date.min)._json())
+"""The keys of a `to_json` record: a cached record with exactly these is one."""
+
 _BRIEF_LEFT_OUT = ("abstract", "ai_summary", "ai_keywords", "hf_url", "arxiv_url", "pdf_url")
 
 

@@ -575,6 +575,11 @@ class StateStore:
     def is_starred(self, paper_id: str) -> bool:
         return paper_id in self._month(month_key(paper_id)).starred
 
+    def marks(self, paper_id: str) -> tuple[bool, bool]:
+        """Whether the paper is read, and whether it is starred: one month looked up."""
+        month = self._month(month_key(paper_id))
+        return paper_id in month.read, paper_id in month.starred
+
     def _every(self, name: Table) -> Iterator[tuple[str, datetime]]:
         self.load_all()
         with self._mutex:
