@@ -39,3 +39,13 @@ def kill_9_after(code: str, path: Path, start: int, pause: float) -> list[str]:
     os.kill(proc.pid, signal.SIGKILL)
     out, _ = proc.communicate()
     return out.splitlines()
+
+
+def first_save_after(code: str, path: Path, start: int) -> float:
+    """How long a worker (whose "saved" lines end in the seconds since "ready") takes to
+    its first save on this machine, from a second of saves: a test's kills then land
+    before it and after many saves on a fast machine and a slow one alike."""
+    lines = kill_9_after(code, path, start, 1.0)
+    saves = [float(line.split()[-1]) for line in lines if line.startswith("saved ")]
+    assert saves, "the worker saved nothing in a second"
+    return saves[0]

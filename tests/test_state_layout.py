@@ -14,7 +14,7 @@ import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from statefiles import kill_9_after, on_disk
+from statefiles import first_save_after, kill_9_after, on_disk
 from test_cli import run_cli
 
 from paperterm.state import StateStore, month_key
@@ -203,7 +203,7 @@ def test_two_processes_saving_100k_entries_lose_nothing(tmp_path: Path) -> None:
 
 KILL_WORKER = textwrap.dedent(
     """
-    import sys
+    import sys, time
     from pathlib import Path
     import filelock  # imported at the first save otherwise: loaded now, kills land in saves
     from paperterm.state import StateStore
@@ -211,6 +211,7 @@ KILL_WORKER = textwrap.dedent(
     store = StateStore(path).load()
     store.load_all()
     print("ready", flush=True)
+    began = time.monotonic()
     i = start
     while True:
         # Each save touches three months and, every fifth time, the index.
@@ -219,7 +220,7 @@ KILL_WORKER = textwrap.dedent(
         if i % 5 == 0:
             store.record_visit()
         if store.save():
-            print(f"saved {i}", flush=True)
+            print(f"saved {i} {time.monotonic() - began:.4f}", flush=True)
         i += 1
     """
 )
@@ -229,12 +230,14 @@ def test_kill_9_mid_save_of_100k_entries_leaves_a_valid_state(tmp_path: Path) ->
     path = tmp_path / "state.toml"
     path.write_text(big_state_text(100_000))
     StateStore(path).load()
-    rng = random.Random(99)
+    # Up to 0.15 s, or three times the first save on a machine where it takes longer.
+    longest = max(0.15, 3 * first_save_after(KILL_WORKER, path, 90_000))
     reported: set[str] = set()
+    rng = random.Random(99)
     start = 0
     rounds_with_saves = 0
     for _ in range(25):
-        lines = kill_9_after(KILL_WORKER, path, start, rng.uniform(0.0, 0.15))
+        lines = kill_9_after(KILL_WORKER, path, start, rng.uniform(0.0, longest))
         for line in lines:
             if line.startswith("saved "):
                 i = int(line.split()[1])
