@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import gc
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from conftest import DAY_2024
 from demo import corpus_bodies, seed_cache
 from hfserver import FakeHF
+from test_brief import DAYS as BRIEF_DAYS
+from test_brief import END, NOW
 from test_library import LATER, warm
 
 from paperterm import gcpolicy, paths
@@ -22,9 +24,8 @@ from paperterm.model import Paper
 from paperterm.scrape import parse_api, parse_page
 from paperterm.state import StateStore
 
-END = date(2026, 8, 21)
-DAYS = [d for d in (END - timedelta(days=i) for i in range(10)) if d.weekday() < 5]
-NOW = datetime(2026, 8, 21, 12, tzinfo=UTC)
+DAYS = BRIEF_DAYS[:8]
+"""The newest eight of test_brief's weekdays: a week and a half of real corpus days."""
 
 
 @pytest.fixture(scope="module")
