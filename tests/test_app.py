@@ -927,3 +927,27 @@ async def test_a_star_rewraps_only_the_lines_above_the_abstract(
         await pilot.pause()
         assert "★ starred" not in pane.plain
         assert pane._strips == whole(pane, pane.content, pane.text_width)[0]
+
+
+async def test_a_flag_line_that_wraps_longer_repaints_the_pane_whole() -> None:
+    """A narrow pane where the new flags line (say "saving…") wraps to one more line than
+    the old: the lines below cannot be kept as they were, so the pane is wrapped anew."""
+    from textual.app import App, ComposeResult
+
+    class Narrow(App[None]):
+        def compose(self) -> ComposeResult:
+            yield AbstractPane(id="abstract")
+
+    abstract = "An abstract long enough to wrap over several lines of a narrow pane. " * 4
+    old = Content("A title\n☆ not starred\n\n" + abstract)
+    new = Content("A title\n★ starred · saving, this takes a while\n\n" + abstract)
+    app = Narrow()
+    async with app.run_test(size=(30, 20)) as pilot:
+        pane = app.query_one(AbstractPane)
+        pane.show(old, key="not starred")
+        await pilot.pause()
+        pane.update_in_place(new, key="saving")
+        await pilot.pause()
+        assert "saving, this takes a while" in pane.plain
+        whole, whole_map = AbstractPane._wrap(pane, new, pane.text_width)
+        assert pane._strips == whole and pane._line_map == whole_map

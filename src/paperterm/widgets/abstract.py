@@ -300,7 +300,8 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         """Re-wrap only the lines down to the last that changed, keeping the rest's strips
         (a star changes the flags under the title: wrapping the abstract again for it was
         most of a star's cost). False when that cannot be done exactly (the line count, or
-        the laid-out count of the changed part, differs): then the caller wraps it all."""
+        the laid-out or wrapped count of the changed part, differs): then the caller wraps
+        it all."""
         if self._key is not None and (self._key, width) in self._wrapped:
             return False  # wrapped before: the cache has it whole
         old_lines = old.split("\n", allow_blank=True)
@@ -320,8 +321,12 @@ class AbstractPane(OncePerPaint[_PanePaint], PositionBar, ScrollView, can_focus=
         old_head, old_map = self._wrap(Content("\n").join(old_lines[:end]), width)
         new_head, new_map = self._wrap(Content("\n").join(new_lines[:end]), width)
         # The kept strips carry their laid-out line numbers (for selection): the changed
-        # part must lay out to as many lines as before, and the kept part must be as wrapped.
-        if len(old_map) != len(new_map) or self._strips[: len(old_head)] != old_head:
+        # part must lay out and wrap to as many lines as before (a flags line that grows,
+        # "saving…" in a narrow pane, wraps to one more), and the kept part must be as
+        # wrapped.
+        if len(old_map) != len(new_map) or len(old_head) != len(new_head):
+            return False
+        if self._strips[: len(old_head)] != old_head:
             return False
         strips = new_head + self._strips[len(old_head) :]
         for y, (was, now) in enumerate(zip(old_head, new_head, strict=True)):
