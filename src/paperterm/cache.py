@@ -142,14 +142,19 @@ class DayCache:
 
     @staticmethod
     def _entry(
-        day: date, source: Source, meta: dict[str, Any], papers: tuple[Paper, ...]
+        day: date,
+        source: Source,
+        meta: dict[str, Any],
+        papers: tuple[Paper, ...],
+        records: tuple[dict[str, Any], ...] = (),
     ) -> CachedDay:
         return CachedDay(
             day=day,
             source=source,
             papers=papers,
+            records=records,
             fetched_at=datetime.fromisoformat(meta["fetched_at"]),
-            empty=bool(meta.get("empty")) and not papers,
+            empty=bool(meta.get("empty")) and not papers and not records,
             etag=meta.get("etag"),
             last_modified=meta.get("last_modified"),
             note=str(meta.get("note") or ""),
@@ -163,8 +168,7 @@ class DayCache:
                 raise ValueError("not an object")
             current = meta.get("parser_version") == PARSER_VERSION
             if current and records and _are_records(found := meta.get("papers"), day):
-                entry = self._entry(day, source, meta, ())
-                return replace(entry, empty=entry.empty and not found, records=tuple(found))
+                return self._entry(day, source, meta, (), tuple(found))
             if current and isinstance(meta.get("papers"), list):
                 papers = tuple(Paper.from_json(p) for p in meta["papers"])
             else:

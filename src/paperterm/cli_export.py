@@ -8,15 +8,17 @@ import argparse
 import asyncio
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperterm import gcpolicy
 from paperterm.export import FORMATS, export_chunks
 from paperterm.library import Library
 from paperterm.lists import ListSpec, month_of, starred_papers, week_of
 from paperterm.model import Paper
-from paperterm.query import Query
 from paperterm.state import StateStore
+
+if TYPE_CHECKING:
+    from paperterm.query import Query
 
 EXIT_FAILURE = 1
 

@@ -22,7 +22,7 @@ from paperterm.lists import (
     starred_papers,
     week_start,
 )
-from paperterm.model import Paper
+from paperterm.model import Paper, by_votes_key
 from paperterm.state import StateStore
 from paperterm.text import plural
 
@@ -151,6 +151,7 @@ def dump_days_json(results: Iterable[DayResult], store: StateStore) -> None:
 
     def day_records(result: DayResult) -> list[dict[str, object]]:
         if result.records:
+            # `by_votes_key`, read off the records
             found = sorted(result.records, key=lambda r: (-r["upvotes"], r["title"].casefold()))
             return [with_marks(r, r["id"], store) for r in found]
         return [with_marks(p.to_json(), p.id, store) for p in by_votes(result.papers)]
@@ -163,8 +164,8 @@ def dump_days_json(results: Iterable[DayResult], store: StateStore) -> None:
 
 
 def by_votes(papers: Iterable[Paper]) -> list[Paper]:
-    """A day's papers as the list shows them: most upvoted first, then by title."""
-    return sorted(papers, key=lambda p: (-p.upvotes, p.title.casefold()))
+    """A day's papers as the list shows them (`by_votes_key`)."""
+    return sorted(papers, key=by_votes_key)
 
 
 def paper_line(paper: Paper, store: StateStore, when: str = "") -> str:

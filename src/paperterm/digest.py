@@ -17,7 +17,7 @@ from typing import Any
 
 from paperterm import jsonio
 from paperterm.export import md_escape
-from paperterm.model import Paper
+from paperterm.model import Paper, by_votes_key
 from paperterm.tomlfile import TomlFile
 
 MAX_REMEMBERED = 50_000
@@ -62,7 +62,7 @@ class DigestStore:
                 new.append(paper)
             elif paper.upvotes - before >= ROSE_BY:
                 rose.append((paper, paper.upvotes - before))
-        new.sort(key=lambda p: (-p.upvotes, p.title.casefold()))
+        new.sort(key=by_votes_key)
         rose.sort(key=lambda pr: -pr[1])
         return Digest(new, rose, self.last_run)
 

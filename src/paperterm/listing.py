@@ -15,13 +15,13 @@ from datetime import UTC, date, datetime
 from itertools import chain, compress
 from typing import Literal, get_args
 
-from paperterm.model import Paper
+from paperterm.model import Paper, by_votes_key
 from paperterm.query import PaperFlags, Query, SearchIndex
 
 Sort = Literal["upvotes", "stars", "comments", "published", "title", "site"]
 
 SORTS: dict[Sort, tuple[str, Callable[[Paper], tuple[object, ...]]]] = {
-    "upvotes": ("upvotes", lambda p: (-p.upvotes, p.title.casefold())),
+    "upvotes": ("upvotes", by_votes_key),
     "stars": ("GitHub stars", lambda p: (-(p.github_stars or -1), -p.upvotes)),
     "comments": ("comments", lambda p: (-p.comments, -p.upvotes)),
     "published": (

@@ -185,6 +185,11 @@ class Paper:
         )
 
 
+def by_votes_key(paper: Paper) -> tuple[int, str]:
+    """The list's order of a day's papers: most upvoted first, then by title."""
+    return (-paper.upvotes, paper.title.casefold())
+
+
 @functools.lru_cache(maxsize=4096)
 def _day(text: str) -> date:
     return date.fromisoformat(text)
