@@ -290,6 +290,45 @@ def test_search_index_agrees_with_per_paper_matching(week, query) -> None:  # ty
     assert shown == len(want) and total == len(papers)
 
 
+@pytest.mark.parametrize("sort", ["upvotes", "title", "site"])
+@pytest.mark.parametrize("query", ["model", "a", "agent -learning", "zzzq", "is:starred"])
+def test_filtered_rows_keep_the_lists_order_and_its_headers(week, sort, query) -> None:  # type: ignore[no-untyped-def]
+    """A filtered list is the unfiltered list with the rows that do not match taken out,
+    in the same order (each day sorted as chosen), each day's header counting what is left,
+    and a paper listed on two days shown on both."""
+    from paperterm.listing import Listing
+
+    papers, _ = week
+    by_day: dict[date, list[Paper]] = {}
+    for p in papers:
+        by_day.setdefault(p.day, []).append(p)
+    first, second = sorted(by_day)[:2]
+    by_day[second].append(by_day[first][0])  # the site lists a paper on two days
+    days = [(d, tuple(ps)) for d, ps in by_day.items()]
+    flags = Flags(starred={p.id for p in papers[::7]})
+    q = parse_query(query)
+    listing = Listing()
+    every, _, _ = listing.build(days, flags, sort=sort)
+    rows, shown, total = listing.build(days, flags, query=q, sort=sort)
+    want = [r for r in every if r.paper is None or q.matches(r.paper, flags)]
+    want = [  # headers of days left with no matches go, the others count the matches
+        r
+        for i, r in enumerate(want)
+        if r.paper is not None or (i + 1 < len(want) and want[i + 1].paper is not None)
+    ]
+    assert [(r.day, r.paper.id if r.paper else "") for r in rows] == [
+        (r.day, r.paper.id if r.paper else "") for r in want
+    ]
+    assert shown == sum(1 for r in want if r.paper) and total == len(papers) + 1
+    for i, row in enumerate(rows):
+        if row.paper is None:
+            under = next((j for j in range(i + 1, len(rows)) if rows[j].paper is None), None)
+            assert row.count == (under or len(rows)) - i - 1
+    assert listing.row_ids == [r.paper.id if r.paper else "" for r in rows]
+    if query == "a":
+        assert shown > len(papers) * 0.9  # whole days match: the rows as the days have them
+
+
 def test_typing_a_query_narrows_correctly_letter_by_letter(week) -> None:  # type: ignore[no-untyped-def]
     """As a query is typed and erased on one index, each word is searched for only among
     the papers the last keystroke left: every step must still agree with matching each
@@ -354,8 +393,9 @@ def test_the_index_finds_what_the_rule_says(
 
     found_some = 0
     for needle in needles:
-        assert index.matching(needle) == rule(needle), needle
+        assert index.ids_of(index.matching(needle)) == rule(needle), needle
         found_some += bool(rule(needle))
-        within = set(sorted(index.all_ids)[:40])
-        assert index.matching(needle + "e", within) == rule(needle + "e") & within
+        within = set(sorted(p.id for p in papers)[:40])
+        found = index.matching(needle + "e", index.mask_of(within))
+        assert index.ids_of(found) == rule(needle + "e") & within
     assert found_some >= len(needles) // 2  # the needles are not all misses

@@ -9,14 +9,14 @@ from __future__ import annotations
 import operator
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import chain, compress
 from typing import Literal, get_args
 
 from paperterm.model import Paper, by_votes_key
-from paperterm.query import PaperFlags, Query, SearchIndex
+from paperterm.query import Mask, PaperFlags, Query, SearchIndex
 
 Sort = Literal["upvotes", "stars", "comments", "published", "title", "site"]
 
@@ -61,21 +61,22 @@ class Row:
         return self.paper is None
 
 
-_PlanDay = tuple[date, tuple[Paper, ...], list[Row], tuple[str, ...]]
-"""A day, its papers, and its rows and their ids in one sort order."""
+_DayRows = tuple[list[Row], tuple[str, ...], tuple[int, ...] | None]
+"""A day's rows in one sort order, their paper ids, and for each of the day's papers its
+row (None when the rows are in the papers' order)."""
+_PlanDay = tuple[date, tuple[Paper, ...], list[Row], tuple[str, ...], tuple[int, ...] | None]
+"""A day, its papers, and its `_DayRows`."""
 
 
 class Listing:
     """Builds rows, remembering each day's rows in each sort order between calls.
 
-    A filter keystroke over ~10,000 papers then costs one predicate call per paper and a
-    list comprehension: no sorting, no new Row objects.
+    A filter keystroke then costs a `Mask` from the index and, per day it matches in, a
+    memchr and a lookup per match: no sorting of the days, no new Row objects.
     """
 
     def __init__(self) -> None:
-        self._sorted: dict[
-            tuple[date, str], tuple[tuple[Paper, ...], list[Row], tuple[str, ...]]
-        ] = {}
+        self._sorted: dict[tuple[date, str], tuple[tuple[Paper, ...], _DayRows]] = {}
         self._index: SearchIndex | None = None
         self._index_of: list[tuple[Paper, ...]] = []
         self._index_lock = threading.Lock()
@@ -89,7 +90,6 @@ class Listing:
             ]
             | None
         ) = None
-        self._where: tuple[list[_PlanDay], dict[str, list[tuple[int, int]]]] | None = None
         self.listed_twice: frozenset[str] = frozenset()
         """Papers listed on more than one of the days (for `PaperList.set_rows`)."""
         self.row_ids: list[str] = []
@@ -106,9 +106,8 @@ class Listing:
         """Build the search index and the rows' places now (a worker calls it when the
         filter bar opens), so the first keystrokes do not; nobody pays for them who never
         filters."""
-        ordered, plan, _ = self._plan_for(list(days), sort)
+        ordered, _, _ = self._plan_for(list(days), sort)
         self._search_index(ordered)
-        self._where_for(plan)
 
     def _search_index(self, days: list[tuple[date, tuple[Paper, ...]]]) -> SearchIndex:
         # Keyed on the day tuples themselves (held, compared by identity): a refreshed day
@@ -133,17 +132,21 @@ class Listing:
             self._whole_days[day] = known
         return known[1]
 
-    def _day_rows(
-        self, day: date, papers: tuple[Paper, ...], sort: Sort
-    ) -> tuple[list[Row], tuple[str, ...]]:
-        """A day's rows in this sort order, and their paper ids in the same order."""
+    def _day_rows(self, day: date, papers: tuple[Paper, ...], sort: Sort) -> _DayRows:
         cached = self._sorted.get((day, sort))
         if cached is not None and cached[0] is papers:
-            return cached[1], cached[2]
-        rows = [Row(day, p) for p in sorted(papers, key=SORTS[sort][1])]
-        ids = tuple(r.paper.id for r in rows)  # type: ignore[union-attr]
-        self._sorted[(day, sort)] = (papers, rows, ids)
-        return rows, ids
+            return cached[1]
+        key = SORTS[sort][1]
+        order = tuple(sorted(range(len(papers)), key=lambda k: key(papers[k])))
+        rows = [Row(day, papers[k]) for k in order]
+        ids = tuple(p.id for p in map(papers.__getitem__, order))
+        rank = [0] * len(order)
+        for position, k in enumerate(order):
+            rank[k] = position
+        same = order == tuple(range(len(papers)))
+        day_rows = (rows, ids, None if same else tuple(rank))
+        self._sorted[(day, sort)] = (papers, day_rows)
+        return day_rows
 
     def _plan_for(
         self, days: list[tuple[date, tuple[Paper, ...]]], sort: Sort
@@ -161,40 +164,11 @@ class Listing:
         ):
             ordered = sorted(days, key=lambda d: d[0], reverse=True)
             plan = [(day, ps, *self._day_rows(day, ps, sort)) for day, ps in ordered]
-            counts = Counter(chain.from_iterable(ids for *_, ids in plan))
+            counts = Counter(chain.from_iterable(ids for _, _, _, ids, _ in plan))
             self.listed_twice = frozenset(i for i, n in counts.items() if n > 1)
             known = (sort, papers, ordered, plan, sum(len(ps) for ps in papers))
             self._plan = known
         return known[2], known[3], known[4]
-
-    def _matching_days(
-        self, plan: list[_PlanDay], ok: set[str] | None, total: int
-    ) -> Iterator[tuple[date, tuple[Paper, ...], list[Row], tuple[str, ...], list[int] | None]]:
-        """The plan's days, each with the positions of its matching rows when the matches
-        are few: then a keystroke's work is bounded by the matches (each found through
-        `_where`), not by the list. Else every day, its rows tested in C."""
-        if ok is None or len(ok) * 20 >= total:  # measured: the C test per row wins above 5%
-            for entry in plan:
-                yield (*entry, None)
-            return
-        where = self._where_for(plan)
-        hits: dict[int, list[int]] = {}
-        for paper_id in ok:
-            for day_index, position in where.get(paper_id, ()):
-                hits.setdefault(day_index, []).append(position)
-        for day_index in sorted(hits):
-            yield (*plan[day_index], sorted(hits[day_index]))
-
-    def _where_for(self, plan: list[_PlanDay]) -> dict[str, list[tuple[int, int]]]:
-        """Each paper's (day, row) places in the plan: built once per plan, when a query
-        with few matches first needs it."""
-        if self._where is None or self._where[0] is not plan:
-            where: dict[str, list[tuple[int, int]]] = {}
-            for day_index, (_, _, _, ids) in enumerate(plan):
-                for position, paper_id in enumerate(ids):
-                    where.setdefault(paper_id, []).append((day_index, position))
-            self._where = (plan, where)
-        return self._where[1]
 
     def build(
         self,
@@ -213,31 +187,34 @@ class Listing:
         it does not vanish the moment it is marked read).
         """
         ordered, plan, total = self._plan_for(list(days), sort)
-        ok: set[str] | None = None
+        mask: Mask | None = None
         if query is not None and not query.is_empty:
-            # Sets of ids from the index: plain words cost a set lookup per paper, and each
-            # term is looked for only among the papers the earlier ones left.
-            ok = query.matching_ids(self._search_index(ordered), flags)
+            # The index holds the days in this order, each day's papers as given: a day's
+            # matches are a slice of the mask, put in the rows' order by `order`.
+            mask = query.matching_mask(self._search_index(ordered), flags)
         is_read = flags.is_read
         rows: list[Row] = []
         row_ids: list[str] = []
         shown = 0
-        for day, papers, visible, ids, hits in self._matching_days(plan, ok, total):
+        start = 0
+        for day, papers, visible, ids, rank in plan:
             shown_ids: Sequence[str] = ids
-            if hits is not None:
-                visible = [visible[k] for k in hits]
-                shown_ids = [ids[k] for k in hits]
-            elif ok is not None:
-                if ok.isdisjoint(ids):  # most days, for a query of a few words: one C call
+            if mask is not None:
+                wanted = mask[start : start + len(papers)]
+                start += len(papers)
+                if 1 not in wanted:  # most days, for a query of a few words: one memchr
                     continue
-                # In C (map, compress): a comprehension here was a third of a keystroke.
-                wanted = list(map(ok.__contains__, ids))
-                visible = list(compress(visible, wanted))
-                shown_ids = list(compress(ids, wanted))
+                if 0 in wanted:  # else the whole day matches: its rows as they are
+                    # By position: walking every row to pick some (`compress(visible,
+                    # ...)`) touches each row object, a cache miss apiece at 100k papers.
+                    hits: Iterable[int] = compress(range(len(wanted)), wanted)
+                    hits = sorted(map(rank.__getitem__, hits)) if rank else list(hits)
+                    visible = list(map(visible.__getitem__, hits))
+                    shown_ids = list(map(ids.__getitem__, hits))
             if hide_read:
-                wanted = [not is_read(i) or i in keep for i in shown_ids]
-                visible = list(compress(visible, wanted))
-                shown_ids = list(compress(shown_ids, wanted))
+                unread = [not is_read(i) or i in keep for i in shown_ids]
+                visible = list(compress(visible, unread))
+                shown_ids = list(compress(shown_ids, unread))
             if not visible:
                 continue
             rows.append(Row(day, None, len(visible), papers))
