@@ -165,3 +165,43 @@ def test_a_list_of_lines_from_the_brief_form_prints_every_paper(
         papers = parse_api(bodies[day], day).papers
         assert f"{day:%a %Y-%m-%d} · {len(papers)} papers" in out
         assert all(p.id in out for p in papers)
+
+
+def test_list_json_holds_a_window_of_days_not_all_of_them(
+    bodies: dict[date, bytes], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Years of days are written as they come, a window of days loaded ahead of what is
+    written (the memory of `list --json` is a window's, not the history's), and the array
+    is the one the whole range makes."""
+    from paperterm import cli
+    from paperterm.cli_feeds import DaysJson
+    from paperterm.library import Library
+
+    seed_cache(paths.cache_dir(), bodies, NOW)
+    loads: list[list[date]] = []
+    written: list[date] = []
+    events: list[str] = []
+    load_days, write = Library.load_days, DaysJson.write
+
+    async def counted_load(self: Library, days: Any, **kw: Any) -> Any:
+        loads.append(list(days))
+        events.append("load")
+        return await load_days(self, loads[-1], **kw)
+
+    def counted_write(self: DaysJson, result: Any) -> None:
+        written.append(result.day)
+        events.append("write")
+        write(self, result)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "LIST_WINDOW", 3)
+        patch.setattr(Library, "load_days", counted_load)
+        patch.setattr(DaysJson, "write", counted_write)
+        out = list_json(capsys)
+    assert out == expected_json(bodies, StateStore(paths.state_file()).load())
+    assert written == sorted(bodies, reverse=True)
+    # Twelve calendar days, three at a time, each written before the next three are read.
+    assert len(loads) >= 4 and max(map(len, loads)) <= 3
+    assert events.index("write") < len(events) - 1 - events[::-1].index("load")
+    every = [d for days in loads for d in days]
+    assert len(set(every)) == len(every)  # no day read twice

@@ -143,24 +143,35 @@ def dump_papers_json(papers: Iterable[Paper], store: StateStore) -> None:
     write_pretty_items((with_marks(p.to_json(), p.id, store) for p in papers), sys.stdout)
 
 
-def dump_days_json(results: Iterable[DayResult], store: StateStore) -> None:
-    """Days' papers as one JSON array, each day's best voted first, a day's records made
-    and written together: a day served from the cache as its records (`DayResult.records`),
-    copied, not made into Papers and back."""
-    from paperterm.jsonio import pretty_batches
+class DaysJson:
+    """Days' papers written to stdout as one JSON array as the days come, each day's best
+    voted first, its records made and written together: a day served from the cache as
+    its records (`DayResult.records`) is copied, not made into Papers and back."""
 
-    def day_records(result: DayResult) -> list[dict[str, object]]:
+    def __init__(self, store: StateStore) -> None:
+        from paperterm.jsonio import PrettyArray
+
+        self.store = store
+        self.array = PrettyArray()
+        sys.stdout.flush()  # what was written as text goes first
+        self.out = sys.stdout.buffer
+        self.out.write(self.array.start())
+
+    def write(self, result: DayResult) -> None:
         if result.records:
             # `by_votes_key`, read off the records
-            found = sorted(result.records, key=lambda r: (-r["upvotes"], r["title"].casefold()))
-            return [with_marks(r, r["id"], store) for r in found]
-        return [with_marks(p.to_json(), p.id, store) for p in by_votes(result.papers)]
+            batch = sorted(result.records, key=lambda r: (-r["upvotes"], r["title"].casefold()))
+        else:
+            batch = [p.to_json() for p in by_votes(result.papers)]
+        for record, (read, starred) in zip(
+            batch, self.store.marks_of(r["id"] for r in batch), strict=True
+        ):
+            record["read"], record["starred"] = read, starred
+        self.out.write(self.array.piece(batch))
 
-    sys.stdout.flush()  # what was written as text goes first
-    out = sys.stdout.buffer
-    for chunk in pretty_batches(day_records(r) for r in results):
-        out.write(chunk)
-    out.flush()
+    def close(self) -> None:
+        self.out.write(self.array.end())
+        self.out.flush()
 
 
 def by_votes(papers: Iterable[Paper]) -> list[Paper]:

@@ -81,12 +81,30 @@ def pretty_batches(batches: Iterable[list[Any]]) -> Iterator[bytes]:
     """The UTF-8 of an indented JSON array of every item of `batches`, in order, a piece
     per batch: one dump of a day's records costs a quarter of one per record, and bytes
     go out as orjson makes them (`list --json` of 98.8k papers is 265 MB)."""
-    yield b"["
-    first = True
+    array = PrettyArray()
+    yield array.start()
     for batch in batches:
+        yield array.piece(batch)
+    yield array.end()
+
+
+class PrettyArray:
+    """The pieces of an indented JSON array made a batch of items at a time, for a writer
+    that gets its batches one by one (`pretty_batches`, `list --json` as days arrive)."""
+
+    def __init__(self) -> None:
+        self._first = True
+
+    def start(self) -> bytes:
+        return b"["
+
+    def piece(self, batch: list[Any]) -> bytes:
         if not batch:
-            continue
+            return b""
         text = dumps_pretty_bytes(batch)  # "[\n  ...\n]": the items, indented as they will be
-        yield (b"\n" if first else b",\n") + text[2:-2]
-        first = False
-    yield b"]\n" if first else b"\n]\n"
+        piece = (b"\n" if self._first else b",\n") + text[2:-2]
+        self._first = False
+        return piece
+
+    def end(self) -> bytes:
+        return b"]\n" if self._first else b"\n]\n"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -346,6 +346,44 @@ class Library:
     ) -> list[DayResult]:
         """The days from `end` back that hold `count` days with papers (see plan_days),
         loading more days while weekends and holidays turn out empty. Newest first."""
+        return [
+            result
+            async for result in self.iter_range(
+                end,
+                count,
+                since=since,
+                max_count=max_count,
+                offline=offline,
+                force=force,
+                on_result=on_result,
+                deadline=deadline,
+                brief=brief,
+                records=records,
+            )
+        ]
+
+    async def iter_range(
+        self,
+        end: date,
+        count: int,
+        *,
+        since: date | None = None,
+        max_count: int = 0,
+        offline: bool = False,
+        force: bool = False,
+        on_result: Callable[[DayResult], Any] | None = None,
+        deadline: float | None = None,
+        brief: Callable[[date], bool] | None = None,
+        records: bool = False,
+        window: int | None = None,
+    ) -> AsyncIterator[DayResult]:
+        """`load_range`'s days, newest first, each given as soon as it and the days after
+        it are in. With a `window`, at most that many days are loaded ahead: a range of
+        years is then held a window at a time (`list --json` of 98.8k papers held them
+        all, 500 MB), not whole.
+
+        The walk is `plan_days`' own, a day at a time with each day known when it is
+        walked: which days are wanted further back depends on which turned out empty."""
         loop = asyncio.get_running_loop()
         give_up = None if deadline is None else loop.time() + deadline
         known: dict[date, DayResult] = {}
@@ -358,24 +396,43 @@ class Library:
                 return result.has_papers
             return None
 
+        span = 2 * max(count, max_count if since is not None else 0) + MAX_SPAN
+        found = walked = 0
+        day = end
         while True:
-            days = plan_days(end, count, has_papers, since=since, max_count=max_count)
-            todo = [d for d in days if d not in known]
-            if not todo:
-                return [known[d] for d in days]
-            left = None if give_up is None else max(give_up - loop.time(), 0.001)
-            for result in await self.load_days(
-                todo,
-                offline=offline,
-                force=force,
-                on_result=on_result,
-                deadline=left,
-                brief=brief,
-                records=records,
-            ):
-                known[result.day] = result
-            if give_up is not None and loop.time() >= give_up:
-                return [known[d] for d in days if d in known]
+            wanted = found < count or (since is not None and day >= since and found < max_count)
+            if walked and (day < FEED_START or walked >= span or not wanted):
+                return  # (the first day is always given: `plan_days` plans at least one)
+            if day not in known:
+                if walked and give_up is not None and loop.time() >= give_up:
+                    return
+                # The days from here that the plan expects (weekdays with papers, until
+                # they say otherwise), loaded together: the fetcher bounds concurrency.
+                ahead = plan_days(
+                    day, count - found, has_papers, since=since, max_count=max_count - found
+                )
+                todo = [d for d in ahead if d not in known][:window]
+                left = None if give_up is None else max(give_up - loop.time(), 0.001)
+                for result in await self.load_days(
+                    todo,
+                    offline=offline,
+                    force=force,
+                    on_result=on_result,
+                    deadline=left,
+                    brief=brief,
+                    records=records,
+                ):
+                    known[result.day] = result
+                if day not in known:  # (plan_days gave an empty range: nothing to load)
+                    return
+            result = known.pop(day)
+            yield result
+            walked += 1
+            status_known = result.has_papers if result.status in ("ok", "empty") else None
+            found += day.weekday() < 5 if status_known is None else status_known
+            if day == date.min:
+                return
+            day -= timedelta(days=1)
 
     async def load_days(
         self,

@@ -45,7 +45,7 @@ import os
 import re
 import threading
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -579,6 +579,20 @@ class StateStore:
         """Whether the paper is read, and whether it is starred: one month looked up."""
         month = self._month(month_key(paper_id))
         return paper_id in month.read, paper_id in month.starred
+
+    def marks_of(self, paper_ids: Iterable[str]) -> list[tuple[bool, bool]]:
+        """`marks` of each paper, a month looked up once for all of its papers here (a
+        day's papers are of a few months; per paper, the lookup was half of the marks'
+        cost of `list --json`)."""
+        months: dict[str, _Data] = {}
+        out: list[tuple[bool, bool]] = []
+        for paper_id in paper_ids:
+            key = month_key(paper_id)
+            month = months.get(key)
+            if month is None:
+                month = months[key] = self._month(key)
+            out.append((paper_id in month.read, paper_id in month.starred))
+        return out
 
     def _every(self, name: Table) -> Iterator[tuple[str, datetime]]:
         self.load_all()
