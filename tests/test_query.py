@@ -269,7 +269,7 @@ def test_words_match_whole_words_or_prefixes_not_any_substring(week) -> None:  #
     ],
 )
 def test_search_index_agrees_with_per_paper_matching(week, query) -> None:  # type: ignore[no-untyped-def]
-    """The fast path (word sets from the index) gives exactly what per-paper matching gives."""
+    """The fast path (masks from the index) gives exactly what per-paper matching gives."""
     from paperterm.query import SearchIndex
 
     papers, _ = week
@@ -278,7 +278,7 @@ def test_search_index_agrees_with_per_paper_matching(week, query) -> None:  # ty
     fast = q.predicate(flags, SearchIndex(papers))
     want = {p.id for p in papers if q.matches(p, flags)}
     assert {p.id for p in papers if fast(p)} == want
-    # And the list as the reader builds it (plain words take a set-membership path there).
+    # And the list as the reader builds it (each day's matches a slice of the mask there).
     from paperterm.listing import Listing
 
     by_day: dict[date, list[Paper]] = {}
@@ -327,6 +327,37 @@ def test_filtered_rows_keep_the_lists_order_and_its_headers(week, sort, query) -
     assert listing.row_ids == [r.paper.id if r.paper else "" for r in rows]
     if query == "a":
         assert shown > len(papers) * 0.9  # whole days match: the rows as the days have them
+
+
+def test_brief_days_are_searched_whole_and_a_reader_that_loses_papers_shifts_nothing(
+    week: tuple[list[Paper], dict[str, dict[str, Any]]],
+) -> None:
+    """The list holds brief papers; the filter finds words of their abstracts (each day
+    read whole for the index). A day read back as other papers than it holds (a cache
+    rewritten under the reader) is searched as it is listed, never with the matches of
+    the papers after it shifted onto the wrong rows."""
+    from paperterm.listing import Listing
+
+    papers, _ = week
+    by_day: dict[date, list[Paper]] = {}
+    for p in papers:
+        by_day.setdefault(p.day, []).append(p)
+    whole = {(p.day, p.id): p for p in papers}
+    days = [(d, tuple(p.briefly() for p in ps)) for d, ps in by_day.items()]
+    query = parse_query("benchmark")  # a word of many abstracts
+    in_abstracts = {p.id for p in papers if query.matches(p, Flags())}
+    in_titles = {p.id for p in papers if query.matches(p.briefly(), Flags())}
+    assert len(in_abstracts) > len(in_titles) > 0
+
+    listing = Listing()
+    listing.whole = lambda ps: [whole[(p.day, p.id)] for p in ps]
+    rows, _, _ = listing.build(days, Flags(), query=query)
+    assert {r.paper.id for r in rows if r.paper} == in_abstracts
+
+    shifted = Listing()
+    shifted.whole = lambda ps: [whole[(p.day, p.id)] for p in ps][1:]  # one lost
+    rows, _, _ = shifted.build(days, Flags(), query=query)
+    assert {r.paper.id for r in rows if r.paper} == in_titles
 
 
 def test_typing_a_query_narrows_correctly_letter_by_letter(week) -> None:  # type: ignore[no-untyped-def]

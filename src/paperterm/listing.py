@@ -128,7 +128,12 @@ class Listing:
             return papers
         known = self._whole_days.get(day)
         if known is None or known[0] is not papers:
-            known = (papers, tuple(self.whole(list(papers))))
+            whole = tuple(self.whole(list(papers)))
+            # The index's masks are read by position against the day's papers: a reader
+            # that gave other papers back would shift every match after them.
+            if [p.id for p in whole] != [p.id for p in papers]:
+                whole = papers
+            known = (papers, whole)
             self._whole_days[day] = known
         return known[1]
 
@@ -153,7 +158,7 @@ class Listing:
     ) -> tuple[list[tuple[date, tuple[Paper, ...]]], list[_PlanDay], int]:
         """The days newest first with their rows in this sort, and the papers in all: kept
         between keystrokes (the same day tuples, compared by identity, and the same sort),
-        so a keystroke's walk over the days is a set test per day."""
+        so a keystroke's walk over the days is a slice of its mask per day."""
         papers = [p for _, p in days]
         known = self._plan
         if (
