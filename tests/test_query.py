@@ -325,6 +325,25 @@ def test_filtered_rows_keep_the_lists_order_and_its_headers(week, sort, query) -
             under = next((j for j in range(i + 1, len(rows)) if rows[j].paper is None), None)
             assert row.count == (under or len(rows)) - i - 1
     assert listing.row_ids == [r.paper.id if r.paper else "" for r in rows]
+    # The rows are a view of the days' own rows: read as the list they stand for.
+    flat, flat_ids = list(rows), list(listing.row_ids)
+    assert (
+        [rows[i] for i in range(len(rows))]
+        == flat
+        == [rows[i - len(rows)] for i in range(len(rows))]
+    )
+    assert rows[2:9] == flat[2:9] and listing.row_ids[1:4] == flat_ids[1:4]
+    for paper_id in set(flat_ids) - {""}:
+        at = flat_ids.index(paper_id)
+        assert listing.row_ids.index(paper_id) == at
+        again = flat_ids.index(paper_id, at + 1) if flat_ids.count(paper_id) > 1 else None
+        if again is None:
+            with pytest.raises(ValueError):
+                listing.row_ids.index(paper_id, at + 1)
+        else:
+            assert listing.row_ids.index(paper_id, at + 1) == again
+    with pytest.raises(IndexError):
+        rows[len(rows)]
     if query == "a":
         assert shown > len(papers) * 0.9  # whole days match: the rows as the days have them
 

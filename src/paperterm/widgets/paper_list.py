@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
+from itertools import chain, islice
 from typing import ClassVar, Protocol
 
 from rich.segment import Segment
@@ -135,8 +136,9 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
     def __init__(self, flags: RowFlags, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.flags = flags
-        self.rows: list[Row] = []
-        self._ids: list[str] | None = None
+        self.rows: Sequence[Row] = []
+        """A list, or the listing's `RowView` of the days' own rows."""
+        self._ids: Sequence[str] | None = None
         """Each row's paper id ("" for a header)."""
         self.listed_twice: frozenset[str] = frozenset()
         """Papers with more than one row (listed on two days)."""
@@ -172,9 +174,9 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
 
     def set_rows(
         self,
-        rows: list[Row],
+        rows: Sequence[Row],
         keep_id: str | None = None,
-        row_ids: list[str] | None = None,
+        row_ids: Sequence[str] | None = None,
         listed_twice: frozenset[str] | None = None,
     ) -> None:
         """Replace the rows; the cursor stays on `keep_id` (or the paper it was on) if shown.
@@ -232,7 +234,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
                 self._strip_cache.pop((index, look), None)
             self.refresh_line(index)
 
-    def _row_ids(self) -> list[str]:
+    def _row_ids(self) -> Sequence[str]:
         if self._ids is None:
             self._ids = [row.paper.id if row.paper is not None else "" for row in self.rows]
         return self._ids
@@ -381,12 +383,12 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
 
     def find_next(self, want: Callable[[Paper], bool], wrap: bool = True) -> bool:
         start = self.cursor if self.cursor is not None else -1
-        order = list(range(start + 1, len(self.rows)))
-        if wrap:
-            order += list(range(0, start + 1))
-        for index in order:
-            paper = self.rows[index].paper
-            if paper is not None and want(paper):
+        # Walked, not indexed: the rows may be a view (`RowView`), whose every index is a
+        # search of its own.
+        after = enumerate(islice(self.rows, start + 1, None), start + 1)
+        before = enumerate(islice(self.rows, 0, start + 1)) if wrap else ()
+        for index, row in chain(after, before):
+            if row.paper is not None and want(row.paper):
                 self._move_to(index)
                 return True
         return False
