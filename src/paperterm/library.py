@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
 from paperterm import paths
@@ -125,24 +126,45 @@ def plan_days(
     (not known yet: a weekday is taken to have papers, a weekend not, until it is loaded).
     With `since`, every day from it on is covered too, up to `max_count` days with papers.
     The span ends at the feed's first day and after 2 * wanted + MAX_SPAN calendar days.
+    At least `end` is planned.
     """
-    out: list[date] = []
+    return list(walk_days(end, count, has_papers, since=since, max_count=max_count)) or [end]
+
+
+def walk_days(
+    end: date,
+    count: int,
+    has_papers: Callable[[date], bool | None],
+    *,
+    since: date | None = None,
+    max_count: int = 0,
+) -> Iterator[date]:
+    """`plan_days`' days one at a time (none when not even `end` is wanted): a day's
+    `has_papers` is asked only once it has been given, so a caller that loads each day
+    before taking the next walks with every day known."""
     found = 0
     day = end
     span = 2 * max(count, max_count if since is not None else 0) + MAX_SPAN
-    while day >= FEED_START and len(out) < span:
+    for _ in range(span):
         wanted = found < count or (since is not None and day >= since and found < max_count)
-        if not wanted:
-            break
-        out.append(day)
+        if day < FEED_START or not wanted:
+            return
+        yield day
         known = has_papers(day)
         if known is None:
             known = day.weekday() < 5
         found += bool(known)
         if day == date.min:
-            break
+            return
         day -= timedelta(days=1)
-    return out or [end]
+
+
+def papers_known(result: DayResult | None) -> bool | None:
+    """What a loaded day says of its papers: whether it has any, or None when it could
+    not say (not cached offline, an error)."""
+    if result is None or result.status not in ("ok", "empty"):
+        return None
+    return result.has_papers
 
 
 def day_range(end: date, count: int) -> list[date]:
@@ -382,36 +404,26 @@ class Library:
         years is then held a window at a time (`list --json` of 98.8k papers held them
         all, 500 MB), not whole.
 
-        The walk is `plan_days`' own, a day at a time with each day known when it is
-        walked: which days are wanted further back depends on which turned out empty."""
+        The walk is `plan_days`' own (`walk_days`), each day known when it is walked:
+        which days are wanted further back depends on which turned out empty."""
         loop = asyncio.get_running_loop()
         give_up = None if deadline is None else loop.time() + deadline
         known: dict[date, DayResult] = {}
+        given: dict[date, bool | None] = {}  # what each day given said (the day is let go)
 
         def has_papers(day: date) -> bool | None:
-            result = known.get(day)
-            if result is None:
-                return None
-            if result.status in ("ok", "empty"):
-                return result.has_papers
-            return None
+            return given[day] if day in given else papers_known(known.get(day))
 
-        span = 2 * max(count, max_count if since is not None else 0) + MAX_SPAN
-        found = walked = 0
-        day = end
-        while True:
-            wanted = found < count or (since is not None and day >= since and found < max_count)
-            if walked and (day < FEED_START or walked >= span or not wanted):
-                return  # (the first day is always given: `plan_days` plans at least one)
+        days = walk_days(end, count, has_papers, since=since, max_count=max_count)
+        first = next(days, end)  # (`plan_days` plans `end` when the walk wants no day)
+        for day in chain([first], days):
             if day not in known:
-                if walked and give_up is not None and loop.time() >= give_up:
+                if given and give_up is not None and loop.time() >= give_up:
                     return
-                # The days from here that the plan expects (weekdays with papers, until
-                # they say otherwise), loaded together: the fetcher bounds concurrency.
-                ahead = plan_days(
-                    day, count - found, has_papers, since=since, max_count=max_count - found
-                )
-                todo = [d for d in ahead if d not in known][:window]
+                # The days the plan expects from here (weekdays with papers, until they
+                # say otherwise), loaded together: the fetcher bounds concurrency.
+                ahead = plan_days(end, count, has_papers, since=since, max_count=max_count)
+                todo = [d for d in ahead if d not in given and d not in known][:window]
                 left = None if give_up is None else max(give_up - loop.time(), 0.001)
                 for result in await self.load_days(
                     todo,
@@ -423,16 +435,11 @@ class Library:
                     records=records,
                 ):
                     known[result.day] = result
-                if day not in known:  # (plan_days gave an empty range: nothing to load)
+                if day not in known:  # (not planned: nothing was loaded for it)
                     return
             result = known.pop(day)
+            given[day] = papers_known(result)  # before the walk asks, when it goes on
             yield result
-            walked += 1
-            status_known = result.has_papers if result.status in ("ok", "empty") else None
-            found += day.weekday() < 5 if status_known is None else status_known
-            if day == date.min:
-                return
-            day -= timedelta(days=1)
 
     async def load_days(
         self,
