@@ -104,6 +104,13 @@ class RowView(Sequence[Row]):
         part = bisect_right(self._starts, index) - 1
         return part, index - self._starts[part]
 
+    def _locate(self, index: int) -> tuple[_Part, int | None]:
+        """A row's day, and the row's place among the day's rows (None: the header)."""
+        part, at = self._place(index)
+        entry = self._parts[part]
+        picks = entry[3]
+        return entry, None if not at else at - 1 if picks is None else picks[at - 1]
+
     @overload
     def __getitem__(self, index: int) -> Row: ...
     @overload
@@ -111,11 +118,8 @@ class RowView(Sequence[Row]):
     def __getitem__(self, index: int | slice) -> Row | list[Row]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(self._len))]
-        part, at = self._place(index)
-        header, rows, _, picks = self._parts[part]
-        if not at:
-            return header
-        return rows[at - 1 if picks is None else picks[at - 1]]
+        (header, rows, _, _), k = self._locate(index)
+        return header if k is None else rows[k]
 
     def __iter__(self) -> Iterator[Row]:
         for header, rows, _, picks in self._parts:
@@ -146,11 +150,8 @@ class IdView(Sequence[str]):
     def __getitem__(self, index: int | slice) -> str | list[str]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        part, at = self._rows._place(index)
-        _, _, ids, picks = self._rows._parts[part]
-        if not at:
-            return ""
-        return ids[at - 1 if picks is None else picks[at - 1]]
+        (_, _, ids, _), k = self._rows._locate(index)
+        return "" if k is None else ids[k]
 
     def __iter__(self) -> Iterator[str]:
         for _, _, ids, picks in self._rows._parts:
@@ -328,7 +329,7 @@ class Listing:
         mask: Mask | None = None
         if query is not None and not query.is_empty:
             # The index holds the days in this order, each day's papers as given: a day's
-            # matches are a slice of the mask, put in the rows' order by `order`.
+            # matches are a slice of the mask, put in the rows' order by the day's `rank`.
             mask = query.matching_mask(self._search_index(ordered), flags)
         is_read = flags.is_read
         parts: list[_Part] = []
