@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import FrozenInstanceError
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def test_the_cache_keeps_a_brief_form_of_each_day_and_trusts_it_only_when_curren
     assert [p.briefly() for p in whole.papers] == list(brief.papers)
     assert brief.fetched_at == whole.fetched_at
     folder = tmp_path / "days" / "api"
-    brief_file, entry = folder / f"{day}.brief.json", folder / f"{day}.json"
+    brief_file, entry = folder / f"{day}.rows.json", folder / f"{day}.json"
     assert brief_file.stat().st_size * 3 < entry.stat().st_size
     with pytest.raises(ValueError, match="without its texts"):
         brief.papers[0].to_json()  # never written out as if it had no abstract
@@ -211,3 +212,48 @@ async def test_a_paper_listed_on_two_old_days_is_shown_whole_on_both(
             await settled(app, pilot)
             assert plist.paper is not None and plist.paper.day in (oldest, other)
             assert abstract[:60] in " ".join(reader.abstract.plain.split())
+
+
+def test_every_real_paper_reads_back_from_its_brief_row_as_the_paper_briefly() -> None:
+    # The whole corpus, messy items and all: the brief row is positional, so a field out
+    # of place would show as another paper's value, not as an error.
+    papers = [p for d, b in corpus_bodies(None).items() for p in parse_api(b, d).papers]
+    assert len(papers) > 9000
+    rows = json.loads(json.dumps([p.brief_row() for p in papers]))  # as the file holds them
+    read = [Paper.from_brief_row(row) for row in rows]
+    assert read == [p.briefly() for p in papers]
+    assert {hash(p) for p in read} == {hash(p.briefly()) for p in papers}
+    whole = [Paper.from_json(json.loads(json.dumps(p.to_json()))) for p in papers]
+    assert whole == papers
+    # Made without the dataclass's __init__, they are as frozen as any Paper.
+    with pytest.raises(FrozenInstanceError):
+        read[0].title = "changed"  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        whole[0].upvotes = 0  # type: ignore[misc]
+
+
+def test_an_earlier_builds_brief_file_is_neither_read_nor_left_behind(
+    bodies: dict[date, bytes], tmp_path: Path
+) -> None:
+    # Earlier builds held a brief paper as an object, in `<day>.brief.json`. After an
+    # upgrade the list shows the same papers, read from the entry, and the old file goes.
+    day = DAYS[1]
+    cache = seed_cache(tmp_path, {day: bodies[day]}, NOW)
+    brief = cache.load(day, "api", brief=True)
+    assert brief is not None
+    folder = tmp_path / "days" / "api"
+    rows_file, old_file = folder / f"{day}.rows.json", folder / f"{day}.brief.json"
+    meta = json.loads(rows_file.read_bytes())
+    fields = meta.pop("fields")
+    meta["papers"] = [dict(zip(fields, row, strict=True)) for row in meta["papers"][:2]]
+    old_file.write_text(json.dumps(meta))
+    rows_file.unlink()
+    again = DayCache(tmp_path, {"page": parse_page, "api": parse_api})
+    assert again.load(day, "api", brief=True).papers == brief.papers  # type: ignore[union-attr]
+    assert json.loads(rows_file.read_bytes())["fields"] == fields and not old_file.exists()
+    # A rows file of another layout (fields added or moved) is made again, not misread.
+    meta = json.loads(rows_file.read_bytes())
+    meta["fields"] = [*fields[1:], fields[0]]
+    rows_file.write_text(json.dumps(meta))
+    assert again.load(day, "api", brief=True).papers == brief.papers  # type: ignore[union-attr]
+    assert json.loads(rows_file.read_bytes())["fields"] == fields

@@ -3,8 +3,12 @@
 Layout under the cache dir: `days/<source>/<YYYY-MM-DD>.body` (the bytes as served),
 `days/<source>/<YYYY-MM-DD>.json` (fetched-at, validators, parser version, and the papers as
 parsed, so that a start-up does not re-run the HTML parser over every cached day) and
-`days/<source>/<YYYY-MM-DD>.brief.json` (the same, each paper without its abstract, AI
-summary and keywords: what a list row needs, a fifth of the bytes; see `load(brief=True)`).
+`days/<source>/<YYYY-MM-DD>.rows.json` (the same, each paper without its abstract, AI
+summary and keywords, as a row of values: what a list row needs, a seventh of the bytes;
+see `load(brief=True)`). Earlier builds wrote the brief form as objects, to
+`<YYYY-MM-DD>.brief.json`: a name of its own keeps either build from reading the other's
+(an earlier one met rows where it expected objects and crashed), and this one removes the
+old file when it writes its own.
 When `PARSER_VERSION` changes, the body is parsed again by the new parser.
 """
 
@@ -21,7 +25,7 @@ from typing import Any, TypeGuard
 
 from paperterm import jsonio
 from paperterm.fsutil import atomic_write
-from paperterm.model import JSON_KEYS, Paper, Source
+from paperterm.model import BRIEF_FIELDS, JSON_KEYS, Paper, Source
 from paperterm.scrape import PARSER_VERSION, ScrapedDay, ScrapeError
 
 SOURCES: tuple[Source, ...] = ("page", "api")
@@ -30,6 +34,8 @@ TODAY_TTL = timedelta(minutes=15)
 RECENT_TTL = timedelta(hours=3)
 UNSETTLED_TTL = timedelta(hours=12)
 SETTLE_AFTER = timedelta(days=3)
+_BRIEF_FIELDS = list(BRIEF_FIELDS)
+"""As a brief file names them (JSON has no tuples)."""
 
 
 def utc_today(now: datetime) -> date:
@@ -84,7 +90,7 @@ class DayCache:
         return folder / f"{stem}.body", folder / f"{stem}.json"
 
     def _brief_path(self, source: Source, day: date) -> Path:
-        return self.root / source / f"{day.isoformat()}.brief.json"
+        return self.root / source / f"{day.isoformat()}.rows.json"
 
     def load(
         self, day: date, source: Source, *, brief: bool = False, records: bool = False
@@ -114,18 +120,29 @@ class DayCache:
             if brief_path.stat().st_mtime_ns < meta_path.stat().st_mtime_ns:
                 return None  # the entry was written after it: a crash came between
             meta = jsonio.loads(brief_path.read_bytes())
-            if not isinstance(meta, dict) or meta.get("parser_version") != PARSER_VERSION:
-                return None
-            papers = tuple(Paper.from_json(p, brief=True) for p in meta["papers"])
+            if (
+                not isinstance(meta, dict)
+                or meta.get("parser_version") != PARSER_VERSION
+                or meta.get("fields") != _BRIEF_FIELDS
+            ):
+                return None  # of another release: made again from the entry
+            papers = tuple(map(Paper.from_brief_row, meta["papers"]))
             return self._entry(day, source, meta, papers)
         except (OSError, ValueError, KeyError, TypeError):
             return None  # the entry decides (and is set aside if it is the one broken)
 
     def _store_brief(self, entry: CachedDay) -> None:
         """Written after the entry, never durable: it can always be made again from it."""
-        meta = {**self._meta_of(entry), "papers": [p.brief_json() for p in entry.papers]}
+        meta = {
+            **self._meta_of(entry),
+            "fields": _BRIEF_FIELDS,
+            "papers": [p.brief_row() for p in entry.papers],
+        }
+        path = self._brief_path(entry.source, entry.day)
         with contextlib.suppress(OSError):
-            atomic_write(self._brief_path(entry.source, entry.day), _dumps(meta), durable=False)
+            atomic_write(path, _dumps(meta), durable=False)
+        with contextlib.suppress(OSError):
+            path.with_name(f"{entry.day.isoformat()}.brief.json").unlink()  # an older release's
 
     @staticmethod
     def _meta_of(entry: CachedDay) -> dict[str, Any]:
