@@ -323,7 +323,7 @@ def test_filtered_rows_keep_the_lists_order_and_its_headers(week, sort, query) -
     for i, row in enumerate(rows):
         if row.paper is None:
             under = next((j for j in range(i + 1, len(rows)) if rows[j].paper is None), None)
-            assert row.count == (under or len(rows)) - i - 1
+            assert row.shown == (under or len(rows)) - i - 1
     assert listing.row_ids == [r.paper.id if r.paper else "" for r in rows]
     # The rows are a view of the days' own rows: read as the list they stand for.
     flat, flat_ids = list(rows), list(listing.row_ids)

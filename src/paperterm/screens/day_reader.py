@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date
+from itertools import takewhile
 from typing import ClassVar
 
 from textual import work
@@ -187,8 +188,7 @@ class DayReaderScreen(PapersScreen):
             plist = self.paper_list
             first_paint = plist.paper is None
             newest_before = plist.rows[0].day if plist.rows else None
-            moves = [m for p in self.feed.papers() if (m := self.seen.movement(p))]
-            plist.set_movement(self.seen.movement, max(moves, default=0))
+            plist.set_movement(self.seen.movement, self.seen.largest_movement(self.feed.papers()))
             self.rebuild()
             newer_day = (
                 bool(plist.rows) and newest_before is not None and plist.rows[0].day > newest_before
@@ -212,7 +212,8 @@ class DayReaderScreen(PapersScreen):
         if not rows:
             return
         newest = rows[0].day
-        day_papers = [r.paper for r in rows if r.day == newest and r.paper is not None]
+        day_rows = takewhile(lambda r: r.day == newest, rows)  # not the rest of the list
+        day_papers = [r.paper for r in day_rows if r.paper is not None]
         target = next((p for p in day_papers if not self.store.is_read(p.id)), None)
         if target is None and day_papers:
             target = day_papers[0]
@@ -224,7 +225,7 @@ class DayReaderScreen(PapersScreen):
         if self._noticed:
             return
         self._noticed = True
-        new = sum(1 for p in self.feed.papers() if self.seen.is_new(p))
+        new = self.seen.count_new(self.feed.papers())
         if new:
             since = self.store.last_visit
             when = f" since {since.astimezone(UTC):%a %d %b}" if since else ""

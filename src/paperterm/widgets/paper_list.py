@@ -527,11 +527,11 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         parts: list[Content | str | tuple[str, Style]] = [
             f" {self.group_label(row.day)}",
             (
-                f"  ·  {row.count} paper{'s' if row.count != 1 else ''}",
+                f"  ·  {row.shown} paper{'s' if row.shown != 1 else ''}",
                 self._style("paper-list--dim"),
             ),
         ]
-        if row.count != total:
+        if row.shown != total:
             parts.append((f" of {total}", self._style("paper-list--dim")))
         if unread:
             parts.append((f"  ·  {unread} unread", self._style("paper-list--unread")))
