@@ -4,7 +4,7 @@ Layout under the cache dir: `days/<source>/<YYYY-MM-DD>.body` (the bytes as serv
 `days/<source>/<YYYY-MM-DD>.json` (fetched-at, validators, parser version, and the papers as
 parsed, so that a start-up does not re-run the HTML parser over every cached day) and
 `days/<source>/<YYYY-MM-DD>.rows.json` (the same, each paper without its abstract, AI
-summary and keywords, as a row of values: what a list row needs, a seventh of the bytes;
+summary and keywords, as a row of values: what a list row needs, a sixth of the bytes;
 see `load(brief=True)`). Earlier builds wrote the brief form as objects, to
 `<YYYY-MM-DD>.brief.json`: a name of its own keeps either build from reading the other's
 (an earlier one met rows where it expected objects and crashed), and this one removes the
