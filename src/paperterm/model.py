@@ -93,24 +93,8 @@ class Paper:
 
     def brief_row(self) -> list[object]:
         """The cache's brief form: the values of BRIEF_FIELDS, as `to_json` gives them."""
-        published = self.published.isoformat() if self.published else None
-        return [
-            self.id,
-            self.title,
-            self.day.isoformat(),
-            list(self.authors),
-            self.author_count,
-            self.upvotes,
-            self.comments,
-            published,
-            self.github,
-            self.github_stars,
-            self.project_page,
-            self.organization,
-            self.org_handle,
-            self.submitter,
-            self.withdrawn,
-        ]
+        record = self._json()
+        return [record[name] for name in BRIEF_FIELDS]
 
     @property
     def hf_url(self) -> str:
