@@ -405,6 +405,28 @@ def test_typing_a_query_narrows_correctly_letter_by_letter(week) -> None:  # typ
     assert checked == len(steps) - 2
 
 
+def test_a_sort_change_on_one_listing_finds_the_same_papers_in_the_new_order(week) -> None:  # type: ignore[no-untyped-def]
+    """The index holds the papers in the rows' order and is reordered, not rebuilt, when
+    the sort changes: after each change (and back) a filtered list is exactly what a new
+    listing in that sort would show, row for row."""
+    from paperterm.listing import Listing
+
+    papers, _ = week
+    by_day: dict[date, list[Paper]] = {}
+    for p in papers:
+        by_day.setdefault(p.day, []).append(p)
+    days = [(d, tuple(ps)) for d, ps in by_day.items()]
+    flags = Flags()
+    listing = Listing()
+    for sort in ["upvotes", "title", "comments", "site", "upvotes", "title"]:
+        for text in ["m", "model", "model agent", "model a", "-learning model"]:
+            query = parse_query(text)
+            rows, shown, _ = listing.build(days, flags, query=query, sort=sort)  # type: ignore[arg-type]
+            fresh, fresh_shown, _ = Listing().build(days, flags, query=query, sort=sort)  # type: ignore[arg-type]
+            assert list(rows) == list(fresh) and shown == fresh_shown, (sort, text)
+            assert {r.paper.id for r in rows if r.paper} == ids(papers, text), (sort, text)
+
+
 def test_search_index_follows_a_refreshed_day(week) -> None:  # type: ignore[no-untyped-def]
     """A day refreshed from the site is a new tuple of papers: the next search sees it."""
     from dataclasses import replace
@@ -420,6 +442,34 @@ def test_search_index_follows_a_refreshed_day(week) -> None:  # type: ignore[no-
     grown = (*first, replace(first[0], id="2510.99999", title="Zebrafinch song models"))
     rows, shown, _ = listing.build([(day, grown)], Flags(), query=parse_query("zebrafinch"))
     assert [r.paper.id for r in rows if r.paper] == ["2510.99999"]
+
+
+def test_a_word_typed_and_erased_among_few_papers_answers_as_the_rule_each_time(
+    week: tuple[list[Paper], dict[str, dict[str, Any]]],
+) -> None:
+    """A later word is looked for among the papers the earlier words left, each letter's
+    answer kept for that same set: typed forward, erased letter by letter, typed again
+    (answers found again), and among another set of papers, each answer is the rule's."""
+    papers, _ = week
+    index = SearchIndex(papers)
+
+    def rule(needle: str) -> set[str]:
+        return {p.id for p in papers if starts_word(needle, search_text(p))}
+
+    by_id = sorted(p.id for p in papers)
+    firsts = index.mask_of(by_id[: len(by_id) // 3])
+    lasts = index.mask_of(by_id[-len(by_id) // 3 :])
+    word = "learning"
+    steps = [word[:n] for n in range(1, len(word) + 1)]
+    steps += steps[::-1] + steps
+    for within, wanted in (
+        (firsts, set(by_id[: len(by_id) // 3])),
+        (lasts, set(by_id[-len(by_id) // 3 :])),
+    ):
+        for needle in [*steps, "lea", "lx", "le"]:
+            found = index.matching(needle, within)
+            assert index.ids_of(found) == rule(needle) & wanted, needle
+    assert index.ids_of(index.matching("learn", firsts)), "the word is found at all"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
-from itertools import chain, compress
+from itertools import accumulate, chain, compress, repeat
 from typing import Literal, NamedTuple, get_args, overload
 
 from paperterm.model import Paper, by_votes_key
@@ -196,8 +196,8 @@ class IdView(Sequence[str]):
 
 
 _DayRows = tuple[list[Row], tuple[str, ...], tuple[int, ...] | None]
-"""A day's rows in one sort order, their paper ids, and for each of the day's papers its
-row (None when the rows are in the papers' order)."""
+"""A day's rows in one sort order, their paper ids, and for each row the place of its paper
+among the day's papers (None when the rows are in the papers' order)."""
 _PlanDay = tuple[date, tuple[Paper, ...], list[Row], tuple[str, ...], tuple[int, ...] | None]
 """A day, its papers, and its `_DayRows`."""
 
@@ -206,12 +206,18 @@ class Listing:
     """Builds rows, remembering each day's rows in each sort order between calls.
 
     A filter keystroke then costs a `Mask` from the index and, per day it matches in, a
-    memchr and a lookup per match: no sorting of the days, no new Row objects.
+    bisection and a position per match: no sorting, no new Row objects, nothing per day
+    it does not match in. The index holds the papers in the rows' order (it is reordered,
+    not rebuilt, when the sort changes), so a day's matches are its rows as they are.
     """
 
     def __init__(self) -> None:
         self._sorted: dict[tuple[date, str], tuple[tuple[Paper, ...], _DayRows]] = {}
         self._index: SearchIndex | None = None
+        """`_base` in the rows' order of `_index_sort`."""
+        self._index_sort: Sort | None = None
+        self._base: SearchIndex | None = None
+        """Every day's whole papers, each day's in the order given."""
         self._index_of: list[tuple[Paper, ...]] = []
         self._index_lock = threading.Lock()
         self._plan: (
@@ -220,6 +226,7 @@ class Listing:
                 list[tuple[Paper, ...]],
                 list[tuple[date, tuple[Paper, ...]]],
                 list[_PlanDay],
+                list[int],
                 int,
             ]
             | None
@@ -240,21 +247,36 @@ class Listing:
         """Build the search index and the rows' places now (a worker calls it when the
         filter bar opens), so the first keystrokes do not; nobody pays for them who never
         filters."""
-        ordered, _, _ = self._plan_for(list(days), sort)
-        self._search_index(ordered)
+        ordered, plan, _, _ = self._plan_for(list(days), sort)
+        self._search_index(ordered, plan, sort)
 
-    def _search_index(self, days: list[tuple[date, tuple[Paper, ...]]]) -> SearchIndex:
+    def has_index(self, days: Iterable[tuple[date, tuple[Paper, ...]]]) -> bool:
+        """Whether a filter over these days would find the index built (else it waits for
+        `prepare`, or builds it)."""
+        ordered = sorted(days, key=lambda d: d[0], reverse=True)  # as `_plan_for` has them
+        return self._base is not None and self._indexed(ordered)
+
+    def _indexed(self, days: list[tuple[date, tuple[Paper, ...]]]) -> bool:
         # Keyed on the day tuples themselves (held, compared by identity): a refreshed day
         # is a new tuple, so the index is rebuilt; an id() key could be reused by a new one.
         current = [papers for _, papers in days]
+        return len(current) == len(self._index_of) and all(
+            map(operator.is_, current, self._index_of)
+        )
+
+    def _search_index(
+        self, days: list[tuple[date, tuple[Paper, ...]]], plan: list[_PlanDay], sort: Sort
+    ) -> SearchIndex:
+        current = [papers for _, papers in days]
         with self._index_lock:  # the worker's build and a keystroke's wait for one build
-            same = len(current) == len(self._index_of) and all(
-                a is b for a, b in zip(current, self._index_of, strict=True)
-            )
-            if self._index is None or not same:
+            if self._base is None or not self._indexed(days):
                 whole = [p for day, papers in days for p in self._whole_of(day, papers)]
-                self._index = SearchIndex(whole)
+                self._base = SearchIndex(whole)
                 self._index_of = current
+                self._index = None
+            if self._index is None or self._index_sort != sort:
+                self._index = self._base.reordered(_row_order(plan))
+                self._index_sort = sort
             return self._index
 
     def _whole_of(self, day: date, papers: tuple[Paper, ...]) -> tuple[Paper, ...]:
@@ -279,20 +301,18 @@ class Listing:
         order = tuple(sorted(range(len(papers)), key=lambda k: key(papers[k])))
         rows = [Row(day, papers[k]) for k in order]
         ids = tuple(p.id for p in map(papers.__getitem__, order))
-        rank = [0] * len(order)
-        for position, k in enumerate(order):
-            rank[k] = position
         same = order == tuple(range(len(papers)))
-        day_rows = (rows, ids, None if same else tuple(rank))
+        day_rows = (rows, ids, None if same else order)
         self._sorted[(day, sort)] = (papers, day_rows)
         return day_rows
 
     def _plan_for(
         self, days: list[tuple[date, tuple[Paper, ...]]], sort: Sort
-    ) -> tuple[list[tuple[date, tuple[Paper, ...]]], list[_PlanDay], int]:
-        """The days newest first with their rows in this sort, and the papers in all: kept
-        between keystrokes (the same day tuples, compared by identity, and the same sort),
-        so a keystroke's walk over the days is a slice of its mask per day."""
+    ) -> tuple[list[tuple[date, tuple[Paper, ...]]], list[_PlanDay], list[int], int]:
+        """The days newest first with their rows in this sort, where each day's papers start
+        among all the days' papers, and the papers in all: kept between keystrokes (the
+        same day tuples, compared by identity, and the same sort), so a keystroke finds the
+        days its mask matches in by bisection over their starts."""
         papers = [p for _, p in days]
         known = self._plan
         if (
@@ -305,9 +325,10 @@ class Listing:
             plan = [(day, ps, *self._day_rows(day, ps, sort)) for day, ps in ordered]
             counts = Counter(chain.from_iterable(ids for _, _, _, ids, _ in plan))
             self.listed_twice = frozenset(i for i, n in counts.items() if n > 1)
-            known = (sort, papers, ordered, plan, sum(len(ps) for ps in papers))
+            starts = list(accumulate((len(ps) for _, ps in ordered), initial=0))
+            known = (sort, papers, ordered, plan, starts[:-1], starts[-1])
             self._plan = known
-        return known[2], known[3], known[4]
+        return known[2], known[3], known[4], known[5]
 
     def build(
         self,
@@ -325,28 +346,19 @@ class Listing:
         `keep` holds ids that stay visible under hide-read (the paper the cursor is on, so
         it does not vanish the moment it is marked read).
         """
-        ordered, plan, total = self._plan_for(list(days), sort)
-        mask: Mask | None = None
-        if query is not None and not query.is_empty:
-            # The index holds the days in this order, each day's papers as given: a day's
-            # matches are a slice of the mask, put in the rows' order by the day's `rank`.
-            mask = query.matching_mask(self._search_index(ordered), flags)
+        ordered, plan, starts, total = self._plan_for(list(days), sort)
+        chosen: Iterable[tuple[_PlanDay, list[int] | None]]
+        if query is None or query.is_empty:
+            chosen = zip(plan, repeat(None))
+        else:
+            # The index holds the days in this order, each day's papers in its rows' order:
+            # a day's matches are a slice of the mask, and its picks are their places.
+            mask = query.matching_mask(self._search_index(ordered, plan, sort), flags)
+            chosen = zip(plan, repeat(None)) if mask is None else _matched(plan, starts, mask)
         is_read = flags.is_read
         parts: list[_Part] = []
         shown = 0
-        start = 0
-        for day, papers, visible, ids, rank in plan:
-            picks: list[int] | None = None
-            if mask is not None:
-                wanted = mask[start : start + len(papers)]
-                start += len(papers)
-                if 1 not in wanted:  # most days, for a query of a few words: one memchr
-                    continue
-                if 0 in wanted:  # else the whole day matches: its rows as they are
-                    # Positions, not rows: a list of the matching rows touched each row
-                    # object (a cache miss apiece, 26 ms a keystroke at 100k papers).
-                    hits = compress(range(len(wanted)), wanted)
-                    picks = sorted(map(rank.__getitem__, hits)) if rank else list(hits)
+        for (day, papers, visible, ids, _), picks in chosen:
             if hide_read:
                 kept = range(len(ids)) if picks is None else picks
                 picks = [k for k in kept if not is_read(ids[k]) or ids[k] in keep]
@@ -358,3 +370,37 @@ class Listing:
         rows = RowView(parts)
         self.row_ids = rows.ids
         return rows, shown, total
+
+
+def _row_order(plan: list[_PlanDay]) -> list[int]:
+    """For each row of the plan's papers in turn, its paper's place among all the days'
+    papers in the order given."""
+    order: list[int] = []
+    start = 0
+    for _, papers, _, _, day_order in plan:
+        if day_order is None:
+            order.extend(range(start, start + len(papers)))
+        else:
+            order.extend(map(start.__add__, day_order))
+        start += len(papers)
+    return order
+
+
+def _matched(
+    plan: list[_PlanDay], starts: list[int], mask: Mask
+) -> Iterator[tuple[_PlanDay, list[int] | None]]:
+    """The days with a match, each with its matching rows' places (None: all its
+    rows): from one match to the next by memchr, the day it is in by bisection, so
+    the days without one cost nothing."""
+    find = mask.find
+    at = find(1)
+    while at != -1:
+        part = bisect_right(starts, at) - 1
+        entry = plan[part]
+        start = starts[part]
+        end = start + len(entry[1])
+        if find(0, start, end) == -1:
+            yield entry, None
+        else:
+            yield entry, list(compress(range(end - start), mask[start:end]))
+        at = find(1, end)
