@@ -507,6 +507,42 @@ async def test_filter_narrows_live_and_escape_keeps_the_found_paper(
         assert app.focused is app.reader.paper_list
 
 
+async def test_rows_painted_from_earlier_keystrokes_are_the_rows_painted_anew(
+    fake_hf: FakeHF, private_dirs: dict[str, Path]
+) -> None:
+    """Lines are kept by what they show across filter keystrokes (the same paper moved to
+    another row, a match marked differently): after each edit, a star and a read mark,
+    every line in view is what painting it from nothing gives."""
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        plist = app.reader.paper_list
+
+        def lines() -> list[str]:
+            return [
+                "".join(f"{seg.text}\x00{seg.style}" for seg in plist.render_line(y))
+                for y in range(plist.size.height)
+            ]
+
+        seen: list[list[str]] = []
+        edits = [["slash", *"ga"], ["u"], ["backspace"], ["space", *"vi"], ["backspace"] * 4]
+        for keys in edits:
+            await pilot.press(*keys)
+            await settled(app, pilot)
+            kept = lines()
+            plist.repaint_all()
+            assert kept == lines(), keys
+            seen.append(kept)
+        await pilot.press("escape")
+        await pilot.press("s", "j", "m")  # a star and a read mark repaint their rows
+        await settled(app, pilot)
+        kept = lines()
+        plist.repaint_all()
+        assert kept == lines()
+        assert len({tuple(x) for x in seen}) > 3  # the edits changed what was shown
+
+
 async def test_a_long_filter_scrolls_to_keep_the_typing_in_view(
     fake_hf: FakeHF, private_dirs: dict[str, Path]
 ) -> None:

@@ -156,6 +156,10 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         self._placeholder_lines: list[Strip] = []
         self._content_cache: dict[tuple[int, str], Content] = {}
         self._strip_cache: dict[tuple[int, str], Strip] = {}
+        self._look_cache: dict[tuple[object, ...], Strip] = {}
+        """Strips by what they show (`_look_key`), kept across new rows: while a filter is
+        typed most rows in view are papers that were in view a keystroke ago, and painting
+        a row anew is most of the keystroke's repaint."""
         self._rich_styles: dict[str, RichStyle] = {}
         self._delta_width = 0
         self._styles: dict[str, Style] | None = None
@@ -270,6 +274,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
     def repaint_all(self) -> None:
         """Every row drawn anew: after another screen changed state, or the labels."""
         self._clear_caches()
+        self._look_cache.clear()
         self.refresh()
 
     def select_id(self, paper_id: str, *, with_day: bool = False) -> bool:
@@ -421,6 +426,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         self._styles = None
         self._rich_styles.clear()
         self._clear_caches()
+        self._look_cache.clear()
         super().notify_style_update()
 
     def _clear_caches(self) -> None:
@@ -471,18 +477,56 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         strip = self._strip_cache.get(key)
         if strip is not None and strip.cell_length == width:
             return strip
-        base = self._rich("base")
-        if look:
-            base = base + self._rich(look)
-        content = self._row_content(index, row, width)
-        # Spans carry colours only, so the row's (or cursor's) background shows through.
-        segments = [
-            Segment(text, (base + style.rich_style) if style else base)
-            for text, style in content.render(Style.null(), end="")
-        ]
-        strip = Strip(segments).adjust_cell_length(width, base)
+        look_key = self._look_key(row, look, width)
+        strip = self._look_cache.get(look_key)
+        if strip is None:
+            base = self._rich("base")
+            if look:
+                base = base + self._rich(look)
+            content = self._row_content(index, row, width)
+            # Spans carry colours only, so the row's (or cursor's) background shows through.
+            segments = [
+                Segment(text, (base + style.rich_style) if style else base)
+                for text, style in content.render(Style.null(), end="")
+            ]
+            strip = Strip(segments).adjust_cell_length(width, base)
+            if len(self._look_cache) >= 4096:
+                self._look_cache.clear()
+            self._look_cache[look_key] = strip
         self._strip_cache[key] = strip
         return strip
+
+    def _look_key(self, row: Row, look: str, width: int) -> tuple[object, ...]:
+        """Everything a row's line shows, and nothing else: two rows with the same key
+        paint the same (the styles are the same until `notify_style_update`)."""
+        paper = row.paper
+        if paper is None:
+            return (look, width, self.group_label(row.day), row.shown, *self._day_counts(row))
+        flags, paper_id = self.flags, paper.id
+        figure = self.site_figure if self.sort == "site" else self.sort
+        highlight = self.highlight
+        return (
+            look,
+            width,
+            paper.title,
+            flags.is_read(paper_id),
+            flags.is_starred(paper_id),
+            flags.is_pending(paper_id),
+            flags.is_new(paper),
+            flags.is_changed(paper_id),
+            figure,
+            sort_figure(paper, figure),
+            self.movement(paper),
+            self._delta_width,
+            bool(paper.github),
+            paper.comments,
+            () if highlight is None else tuple(m.span() for m in highlight.finditer(paper.title)),
+        )
+
+    def _day_counts(self, row: Row) -> tuple[int, int]:
+        """A header's papers in all and unread."""
+        is_read = self.flags.is_read
+        return len(row.day_papers), sum(1 for p in row.day_papers if not is_read(p.id))
 
     def set_placeholder(self, text: Content | None) -> None:
         """What the list says while it has no rows (why, and what to do), or nothing."""
@@ -522,8 +566,7 @@ class PaperList(OncePerPaint[_ListPaint], ScrollView, can_focus=True, inherit_bi
         return content
 
     def _header(self, row: Row) -> Content:
-        total = len(row.day_papers)
-        unread = sum(1 for p in row.day_papers if not self.flags.is_read(p.id))
+        total, unread = self._day_counts(row)
         parts: list[Content | str | tuple[str, Style]] = [
             f" {self.group_label(row.day)}",
             (
