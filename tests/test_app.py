@@ -507,6 +507,45 @@ async def test_filter_narrows_live_and_escape_keeps_the_found_paper(
         assert app.focused is app.reader.paper_list
 
 
+async def test_keys_stay_live_while_the_filter_index_is_built(
+    fake_hf: FakeHF, private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the index takes seconds over years of papers: what is typed meanwhile
+    shows in the field at once, the status line says the list waits for the index, and
+    the list narrows to the whole query once the index is there."""
+    import threading
+
+    import paperterm.listing
+    import paperterm.query
+
+    built = threading.Event()
+
+    class SlowIndex(paperterm.query.SearchIndex):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Bounded: a UI thread that waited on the index would hold the keys for 10 s
+            # and then see the list narrowed early, which the checks below catch.
+            built.wait(timeout=10)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(paperterm.listing, "SearchIndex", SlowIndex)
+    fake_hf.add_page(DAY_2024, PAGE_2024.read_bytes())
+    app = make_app(private_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"video gaussian")
+        await pilot.pause()
+        reader = app.reader
+        assert reader.filter_input.value == "video gaussian"
+        assert len(titles(app)) == 13
+        assert "indexing 13 papers for the filter" in reader.status_bar.right.plain
+        built.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert titles(app) == ["Expressive Whole-Body 3D Gaussian Avatar"]
+        assert "indexing" not in reader.status_bar.right.plain
+        assert "1 of 13 papers" in reader.status_bar.right.plain
+
+
 async def test_rows_painted_from_earlier_keystrokes_are_the_rows_painted_anew(
     fake_hf: FakeHF, private_dirs: dict[str, Path]
 ) -> None:

@@ -94,6 +94,8 @@ class PapersScreen(Screen[None]):
         """Read, starred, saving and new, as this screen shows them (a topic has its own
         'new')."""
         self.listing = Listing()
+        self._index_worker: Worker[None] | None = None
+        """Building the filter's index (`action_focus_filter`), while it runs."""
         self.listing.whole = wiring.library.whole_papers
         self._whole: OrderedDict[tuple[date, str], Paper] = OrderedDict()
         """Brief papers (`Paper.brief`) read whole for the pane, by day and id (a paper
@@ -178,6 +180,8 @@ class PapersScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker_failure(self, event)
+        if event.worker is self._index_worker and event.worker.is_finished:
+            self._index_done()
 
     def before_action(self) -> None:
         """A key or click is about to act (the App calls this)."""
@@ -773,7 +777,7 @@ class PapersScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         self.filter_input.focus()
-        self.run_worker(
+        self._index_worker = self.run_worker(
             partial(self.listing.prepare, list(self.groups()), self.sort),
             name="search index",
             thread=True,
@@ -822,8 +826,35 @@ class PapersScreen(Screen[None]):
         if self._pre_filter_id is None and self.query_obj is None and self.paper_list.paper:
             self._pre_filter_id = self.paper_list.paper.id
         self.query_obj = wanted
+        if wanted is not None and self._index_pending():
+            # The index is still being built (seconds, for years of papers): the keys stay
+            # live, and the list narrows to what was typed once it is there.
+            self.status.indexing = plural(sum(len(p) for _, p in self.groups()), "paper")
+            self.update_status()
+            return
         self.rebuild()
         self.follow_cursor()
+
+    def _index_pending(self) -> bool:
+        worker = self._index_worker
+        return (
+            worker is not None
+            and not worker.is_finished
+            and not self.listing.has_index(self.groups())
+        )
+
+    def _index_done(self) -> None:
+        """The filter's index is built (or failed, and a keystroke builds it): show what
+        was typed meanwhile."""
+        self._index_worker = None
+        if not self.status.indexing:
+            return
+        self.status.indexing = ""
+        if self.query_obj is not None:
+            self.rebuild()
+            self.follow_cursor()
+        else:
+            self.update_status()
 
     # ------------------------------------------------------------ actions: feeds
 

@@ -24,6 +24,8 @@ class StatusLine:
     open_note: str = ""
     """What the last link did; cleared when the cursor moves."""
     filter_error: str = ""
+    indexing: str = ""
+    """The filter waits for its index: what is being indexed."""
     shown: int = 0
     total: int = 0
     narrowed: bool = False
@@ -43,6 +45,8 @@ class StatusLine:
         right: list[tuple[str, str] | str] = []
         if self.filter_error:
             right += [(f"query: {self.filter_error}", "$text-error"), "  "]
+        if self.indexing:
+            right += [(f"⟳ indexing {self.indexing} for the filter", "$text-accent"), "  "]
         if self.narrowed:
             right.append(f"{self.shown:,} of {plural(self.total, 'paper')}")
         else:
