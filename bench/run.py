@@ -751,6 +751,10 @@ def state(tier: str, papers: list[Paper], repeats: int) -> None:
         entries = seed_state(Path(tmp), papers)
         print(f"[{tier}] state: star toggle saved with {entries:,} entries", flush=True)
         store = StateStore(Path(tmp) / "state.toml").load()
+        # As the reader does after its first paint, before any star can be pressed: every
+        # month read (and its backup refreshed), the file lock made.
+        store.load_all()
+        store.prepare_to_save()
         saves, floors = [], []
         for i in range(repeats * 20):
             paper_id = papers[(i * 7919) % len(papers)].id  # a star anywhere in the history

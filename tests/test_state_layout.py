@@ -11,9 +11,10 @@ import sys
 import textwrap
 import time
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import tomli_w
 from statefiles import first_save_after, kill_9_after, on_disk
 from test_cli import run_cli
 
@@ -102,6 +103,40 @@ def test_a_star_rewrites_its_month_and_nothing_else(tmp_path: Path) -> None:
     assert store.save()
     assert "2026-11" in tomllib.loads(path.read_text())["months"]
     assert StateStore(path).load().is_read("2611.00001")
+
+
+def test_a_month_file_is_byte_for_byte_what_tomli_w_writes(tmp_path: Path) -> None:
+    # The month's lines are made without calling tomli-w for arXiv ids (the cost of a
+    # save); the file must stay exactly what tomli-w writes, for every real id and for
+    # times of every shape: whole seconds, microseconds, other offsets.
+    from demo import corpus_bodies
+
+    from paperterm.scrape import parse_api
+
+    ids = sorted({p.id for d, b in corpus_bodies(None).items() for p in parse_api(b, d).papers})
+    ids += ["2408.12345v2", "hep-th/9901001", "abc_DEF-1", "legacyid", "2408.1234"]
+    offsets = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))]
+    times = iter(
+        (T0 + timedelta(seconds=i * 7, microseconds=(i * 7919) % 3 * 123_457)).astimezone(
+            offsets[i % 3]
+        )
+        for i in range(10 * len(ids))
+    )
+    path = tmp_path / "state.toml"
+    store = StateStore(path, clock=lambda: next(times)).load()
+    for n, paper_id in enumerate(ids):
+        store.set_read(paper_id)
+        if n % 3 == 0:
+            store.set_starred(paper_id)
+    assert store.save()
+    files = month_files(path)
+    assert len(files) > 20
+    for file in files.values():
+        raw = file.read_text()
+        held = tomllib.loads(raw)
+        made = tomli_w.dumps({"schema": held.pop("schema")})
+        made += "".join("\n" + tomli_w.dumps({name: table}) for name, table in held.items())
+        assert raw == made, file.name
 
 
 def test_100k_entries_migrate_load_and_save(tmp_path: Path) -> None:
