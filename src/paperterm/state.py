@@ -584,14 +584,15 @@ class StateStore:
         """`marks` of each paper, a month looked up once for all of its papers here (a
         day's papers are of a few months; per paper, the lookup was half of the marks'
         cost of `list --json`)."""
+        # Keyed by the id's first five characters, which are all `month_key` reads.
         months: dict[str, _Data] = {}
         out: list[tuple[bool, bool]] = []
+        add = out.append
         for paper_id in paper_ids:
-            key = month_key(paper_id)
-            month = months.get(key)
+            month = months.get(paper_id[:5])
             if month is None:
-                month = months[key] = self._month(key)
-            out.append((paper_id in month.read, paper_id in month.starred))
+                month = months[paper_id[:5]] = self._month(month_key(paper_id))
+            add((paper_id in month.read, paper_id in month.starred))
         return out
 
     def _every(self, name: Table) -> Iterator[tuple[str, datetime]]:
