@@ -367,7 +367,9 @@ def list_json(tier: str, bodies: dict[date, bytes], repeats: int) -> None:
             "import sys, pathlib\n"
             "out = sys.stdout.buffer\n"
             "for f in sorted(pathlib.Path(sys.argv[1]).rglob('*')):\n"
-            "    if f.is_file(): out.write(f.read_bytes())\n",
+            # (the filter's index texts are not what the list reads)
+            "    if f.is_file() and not f.name.endswith('.index.json'):\n"
+            "        out.write(f.read_bytes())\n",
             str(root / "cache"),
         ]
         env = env_for(root)
@@ -391,6 +393,55 @@ def list_json(tier: str, bodies: dict[date, bytes], repeats: int) -> None:
             "python reading and writing the cached files",
             "<= 2 s",
         )
+
+
+def filter_index(tier: str, bodies: dict[date, bytes], repeats: int) -> None:
+    """The filter's first index over every day held brief, as the worker `/` starts
+    builds it: from the index texts the cache keeps, and, for a query that reads the
+    abstracts themselves (or a cache without them), from every day read whole."""
+    print(f"[{tier}] the filter's first index over every day (in-process, CPU time)", flush=True)
+    from paperterm import jsonio
+    from paperterm.cache import DayCache
+    from paperterm.config import Config
+    from paperterm.library import Library
+    from paperterm.listing import Listing
+    from paperterm.scrape import parse_api, parse_page
+
+    cpu = time.process_time
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        seed(root / "cache", bodies)
+        cache = DayCache(root / "cache", {"page": parse_page, "api": parse_api})
+        library = Library(Config(), cache)
+        held = [library.cached(day, brief=True) for day in sorted(bodies, reverse=True)]
+        days = [(r.day, r.papers) for r in held if r is not None and r.papers]
+        count = sum(len(papers) for _, papers in days)
+
+        def build(whole: bool) -> float:
+            listing = Listing()
+            listing.whole = library.whole_papers
+            listing.index_texts = library.index_texts
+            t = cpu()
+            listing.prepare(days, "upvotes", whole=whole)
+            return cpu() - t
+
+        def floor() -> float:
+            t = cpu()
+            for path in sorted((root / "cache" / "days" / "api").glob("*.index.json")):
+                jsonio.loads(path.read_bytes())
+            return cpu() - t
+
+        kept, bare = median_runs(repeats, lambda: build(False), floor)
+        whole = [build(True) for _ in range(repeats)]
+        for name, values in (("from the kept index texts", kept), ("every day read whole", whole)):
+            report(
+                f"filter's first index, {name} ({count:,} papers)",
+                statistics.median(values),
+                "s",
+                statistics.median(bare),
+                "reading the index texts files alone",
+                "-",
+            )
 
 
 # ---------------------------------------------------------------- in-process UI timings
@@ -861,6 +912,7 @@ def main() -> None:
         startup(tier, bodies, papers, repeats)
         whole_list(tier, bodies, len(papers), max(repeats // 2, 2))
         list_json(tier, bodies, max(repeats // 2, 2))
+        filter_index(tier, bodies, max(repeats // 2, 2))
         asyncio.run(ui_timings(tier, bodies, max(repeats // 3, 1)))
     print()
     print("| tier | figure | paperterm | reference | ratio | target |")

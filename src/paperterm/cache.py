@@ -5,7 +5,9 @@ Layout under the cache dir: `days/<source>/<YYYY-MM-DD>.body` (the bytes as serv
 parsed, so that a start-up does not re-run the HTML parser over every cached day) and
 `days/<source>/<YYYY-MM-DD>.rows.json` (the same, each paper without its abstract, AI
 summary and keywords, as a row of values: what a list row needs, a sixth of the bytes;
-see `load(brief=True)`). Earlier builds wrote the brief form as objects, to
+see `load(brief=True)`) and `days/<source>/<YYYY-MM-DD>.index.json` (each paper's text as
+the filter's index holds it, so a first filter over years of brief days does not read
+them whole; see `load_index_texts`). Earlier builds wrote the brief form as objects, to
 `<YYYY-MM-DD>.brief.json`: a name of its own keeps either build from reading the other's
 (an earlier one met rows where it expected objects and crashed), and this one removes the
 old file when it writes its own.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import Any, TypeGuard
 from paperterm import jsonio
 from paperterm.fsutil import atomic_write
 from paperterm.model import BRIEF_FIELDS, JSON_KEYS, Paper, Source
+from paperterm.query import INDEX_TEXT_VERSION, index_text
 from paperterm.scrape import PARSER_VERSION, ScrapedDay, ScrapeError
 
 SOURCES: tuple[Source, ...] = ("page", "api")
@@ -91,6 +94,47 @@ class DayCache:
 
     def _brief_path(self, source: Source, day: date) -> Path:
         return self.root / source / f"{day.isoformat()}.rows.json"
+
+    def _index_path(self, source: Source, day: date) -> Path:
+        return self.root / source / f"{day.isoformat()}.index.json"
+
+    def load_index_texts(self, day: date, source: Source, ids: Sequence[str]) -> list[str] | None:
+        """The index texts (`query.index_text`) of the day's papers, in the order of
+        `ids`, when the file of them is as new as the day's entry (it is written after
+        it), made by this `index_text` and of exactly these papers; else None (the
+        caller reads the day whole, and `store_index_texts` it for next time)."""
+        path = self._index_path(source, day)
+        _, meta_path = self._paths(source, day)
+        try:
+            if path.stat().st_mtime_ns < meta_path.stat().st_mtime_ns:
+                return None  # the entry was written after it
+            found = jsonio.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if (
+            not isinstance(found, dict)
+            or found.get("version") != INDEX_TEXT_VERSION
+            or found.get("ids") != list(ids)
+        ):
+            return None
+        texts = found.get("texts")
+        if not isinstance(texts, list) or len(texts) != len(ids):
+            return None
+        if not all(type(text) is str for text in texts):
+            return None
+        return texts
+
+    def store_index_texts(self, entry: CachedDay) -> list[str] | None:
+        """The entry's index texts, made from its whole papers and written after it, never
+        durable: they can always be made again from it. An entry of brief papers has no
+        texts to give: None, and none is written."""
+        if any(paper.brief for paper in entry.papers):
+            return None
+        texts = list(map(index_text, entry.papers))
+        found = {"version": INDEX_TEXT_VERSION, "ids": [p.id for p in entry.papers], "texts": texts}
+        with contextlib.suppress(OSError):
+            atomic_write(self._index_path(entry.source, entry.day), _dumps(found), durable=False)
+        return texts
 
     def load(
         self, day: date, source: Source, *, brief: bool = False, records: bool = False
@@ -240,6 +284,7 @@ class DayCache:
         atomic_write(body_path, body, durable=False)
         atomic_write(meta_path, _dumps(meta), durable=False)
         self._store_brief(entry)
+        self.store_index_texts(entry)
         return entry
 
     def touch(self, entry: CachedDay, fetched_at: datetime) -> CachedDay:
@@ -253,6 +298,7 @@ class DayCache:
             return replace(entry, fetched_at=fetched_at)
         touched = replace(entry, fetched_at=fetched_at)
         self._store_brief(touched)  # after the entry, as `store` writes it
+        self.store_index_texts(touched)  # none from a brief entry: made when next needed
         return touched
 
     def days(self) -> list[date]:

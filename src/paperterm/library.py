@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
@@ -299,6 +299,22 @@ class Library:
             for paper in entry.papers if entry is not None else ():
                 whole[(day, paper.id)] = paper
         return [whole.get((p.day, p.id), p) if p.brief else p for p in papers]
+
+    def index_texts(self, day: date, papers: Sequence[Paper]) -> list[str] | None:
+        """The filter index's texts of one day's papers (`query.index_text` of each whole),
+        in their order, as the cache keeps them beside the day; made from the day's entry
+        read whole, and kept, when it keeps none for them. None when no entry of the day
+        holds exactly these papers. Reads the cache: run it in a thread."""
+        ids = [paper.id for paper in papers]
+        other: Source = "api" if self.config.source == "page" else "page"
+        for source in (self.config.source, other):
+            texts = self.cache.load_index_texts(day, source, ids)
+            if texts is not None:
+                return texts
+        entry = self._cached_entry(day)
+        if entry is None or [paper.id for paper in entry.papers] != ids:
+            return None
+        return self.cache.store_index_texts(entry)
 
     def find_paper(self, paper_id: str) -> Paper | None:
         """A paper from any cached day (newest copy) or list, for commands given only an id."""

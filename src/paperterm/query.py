@@ -59,6 +59,8 @@ NUMBER_FIELDS: dict[str, Callable[[Paper], int | None]] = {
     "comments": lambda p: p.comments,
 }
 NUMBER_ALIASES = {"votes": "upvotes", "likes": "upvotes"}
+BRIEF_LACKS = frozenset({"abstract", "kw"})
+"""The text fields a brief paper (`Paper.brief`) has empty."""
 IS_VALUES = ("starred", "unread", "read", "new", "changed")
 HAS_VALUES = ("code", "project", "note")
 
@@ -132,6 +134,11 @@ class Node:
         """Evaluated cheapest first in an AND, so later terms look at fewer papers."""
         return 3
 
+    def needs_texts(self) -> bool:
+        """Whether matching reads a paper's abstract or keywords themselves, not only its
+        index text (`index_text`) and what a list row holds (`Paper.brief`)."""
+        return False
+
 
 @dataclass
 class Words(Node):
@@ -148,6 +155,9 @@ class Words(Node):
     def cost(self, run: _Run) -> int:
         return 0 if run.index.knows(self.needle) else 1
 
+    def needs_texts(self) -> bool:
+        return not _probe(self.needle)[1]  # the paper's own text decides (`_verified`)
+
 
 @dataclass
 class FieldWords(Node):
@@ -159,6 +169,9 @@ class FieldWords(Node):
 
     def cost(self, run: _Run) -> int:
         return 2
+
+    def needs_texts(self) -> bool:
+        return self.name in BRIEF_LACKS
 
 
 @dataclass
@@ -185,6 +198,9 @@ class Not(Node):
     def cost(self, run: _Run) -> int:
         return 4  # after the positive terms: it takes away from what they left
 
+    def needs_texts(self) -> bool:
+        return self.child.needs_texts()
+
 
 @dataclass
 class And(Node):
@@ -203,6 +219,9 @@ class And(Node):
                 return run.index.nothing
         return run.index.every if found is None else found
 
+    def needs_texts(self) -> bool:
+        return any(child.needs_texts() for child in self.children)
+
 
 @dataclass
 class Or(Node):
@@ -216,6 +235,9 @@ class Or(Node):
         for child in self.children:
             found = mask_or(found, child.mask(run, within))
         return found
+
+    def needs_texts(self) -> bool:
+        return any(child.needs_texts() for child in self.children)
 
 
 @dataclass
@@ -236,6 +258,12 @@ class Query:
     @property
     def is_empty(self) -> bool:
         return self.root is None
+
+    @property
+    def needs_texts(self) -> bool:
+        """Whether it needs an index of whole papers (`SearchIndex(papers)` of papers not
+        brief), not one made from stored index texts alone."""
+        return self.root is not None and self.root.needs_texts()
 
     def matches(self, paper: Paper, flags: PaperFlags) -> bool:
         return self.root is None or self.root.matches(paper, flags)
@@ -286,11 +314,24 @@ def search_text(paper: Paper) -> str:
     return "\n".join((paper.title, ", ".join(paper.authors), paper.abstract)).casefold()
 
 
+INDEX_TEXT_VERSION = 1
+"""Of `index_text`: the cache keeps index texts (`DayCache.load_index_texts`) under it,
+and reads none made by another."""
+
+
+def index_text(paper: Paper) -> str:
+    """What the search index holds of a paper (whole, not brief): its `search_text` as a
+    `word_text`."""
+    return word_text(search_text(paper))
+
+
 class SearchIndex:
     """Every loaded paper's search text as a `word_text`, for finding a word in a hundred
     thousand papers with one C-level `in` per paper, and, as the word grows, only among
     the papers its shorter self matched (see `matching`). Answers are `Mask`s in the order
-    of the papers given."""
+    of the papers given. The papers may be brief (`Paper.brief`) when `texts` are given,
+    made of them whole (`index_text`): such an index answers only a query that does not
+    `needs_texts` (`Listing` keeps to that)."""
 
     MEMO_SIZE = 256
     WITHIN_MEMO_SIZE = 64
@@ -298,7 +339,7 @@ class SearchIndex:
     def __init__(self, papers: list[Paper], texts: list[str] | None = None) -> None:
         self.papers = papers
         self._ids = [p.id for p in papers]
-        self._texts = [word_text(search_text(p)) for p in papers] if texts is None else texts
+        self._texts = list(map(index_text, papers)) if texts is None else texts
         self.every: Mask = b"\x01" * len(papers)
         self.nothing: Mask = bytes(len(papers))
         self._memo: dict[str, Mask] = {}

@@ -96,7 +96,10 @@ class PapersScreen(Screen[None]):
         self.listing = Listing()
         self._index_worker: Worker[None] | None = None
         """Building the filter's index (`action_focus_filter`), while it runs."""
+        self._index_whole = False
+        """Whether that index is of the papers whole (`Query.needs_texts`)."""
         self.listing.whole = wiring.library.whole_papers
+        self.listing.index_texts = wiring.library.index_texts
         self._whole: OrderedDict[tuple[date, str], Paper] = OrderedDict()
         """Brief papers (`Paper.brief`) read whole for the pane, by day and id (a paper
         listed on two days is two), the newest kept last."""
@@ -777,14 +780,18 @@ class PapersScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         self.filter_input.focus()
+        self._build_index(whole=False)
+
+    def _build_index(self, *, whole: bool) -> None:
         self._index_worker = self.run_worker(
-            partial(self.listing.prepare, list(self.groups()), self.sort),
+            partial(self.listing.prepare, list(self.groups()), self.sort, whole=whole),
             name="search index",
             thread=True,
             group="search index",
             exclusive=True,
             exit_on_error=False,
         )
+        self._index_whole = whole
 
     def action_clear_filter(self) -> None:
         if self.single_pane and self.focused is self.abstract:
@@ -826,7 +833,7 @@ class PapersScreen(Screen[None]):
         if self._pre_filter_id is None and self.query_obj is None and self.paper_list.paper:
             self._pre_filter_id = self.paper_list.paper.id
         self.query_obj = wanted
-        if wanted is not None and self._index_pending():
+        if wanted is not None and self._index_pending(whole=wanted.needs_texts):
             # The index is still being built (seconds, for years of papers): the keys stay
             # live, and the list narrows to what was typed once it is there.
             self.status.indexing = plural(sum(len(p) for _, p in self.groups()), "paper")
@@ -835,13 +842,19 @@ class PapersScreen(Screen[None]):
         self.rebuild()
         self.follow_cursor()
 
-    def _index_pending(self) -> bool:
+    def _index_pending(self, *, whole: bool) -> bool:
+        """Whether the index for a query (of the papers whole, if `whole`) is still being
+        built. A query that reads abstracts or keywords themselves (`abstract:`, `kw:`,
+        `gpt-4`) over an index of stored texts has one of the papers whole built for it,
+        in a worker as the first."""
         worker = self._index_worker
-        return (
-            worker is not None
-            and not worker.is_finished
-            and not self.listing.has_index(self.groups())
-        )
+        running = worker is not None and not worker.is_finished
+        if whole and not self.listing.holds_whole and not (running and self._index_whole):
+            self._build_index(whole=True)
+            return True
+        # Only while a build runs are the days compared with the index's (a millisecond
+        # of each keystroke at 98.8k papers): else a keystroke that finds it stale builds.
+        return running and not self.listing.has_index(self.groups(), whole=whole)
 
     def _index_done(self) -> None:
         """The filter's index is built (or failed, and a keystroke builds it): show what
