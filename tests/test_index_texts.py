@@ -16,7 +16,7 @@ import pytest
 from demo import seed_cache
 from test_app import make_app, settled
 from test_brief import DAYS, END, NOW, bodies, whole_papers  # noqa: F401 (a fixture)
-from test_query import Flags, week  # noqa: F401 (a fixture)
+from test_query import Flags, brief_days, week  # noqa: F401 (a fixture)
 
 import paperterm.listing
 import paperterm.query
@@ -131,11 +131,8 @@ def test_brief_days_are_searched_from_kept_texts_and_read_whole_only_when_a_quer
     week: tuple[list[Paper], dict[str, object]],  # noqa: F811
 ) -> None:
     papers, _ = week
-    by_day: dict[date, list[Paper]] = {}
-    for p in papers:
-        by_day.setdefault(p.day, []).append(p)
-    whole = {(p.day, p.id): p for p in papers}
-    days = [(d, tuple(p.briefly() for p in ps)) for d, ps in by_day.items()]
+    whole, days = brief_days(papers)
+    listed_days = [day for day, _ in days]
     read_whole: list[date] = []
     read_texts: list[date] = []
 
@@ -163,15 +160,15 @@ def test_brief_days_are_searched_from_kept_texts_and_read_whole_only_when_a_quer
     assert truth("benchmark") != {
         p.id for p in papers if parse_query("benchmark").matches(p.briefly(), Flags())
     }
-    assert not read_whole and sorted(read_texts) == sorted(by_day)  # each day's texts once
+    assert not read_whole and sorted(read_texts) == sorted(listed_days)  # each day's texts once
     assert listing.has_index(days) and not listing.has_index(days, whole=True)
 
     for text in QUERIES_OF_TEXTS:
         assert parse_query(text).needs_texts
         assert truth(text), text  # each finds something, so an empty answer is wrong
         assert answer(listing, text) == truth(text), text
-    assert sorted(read_whole) == sorted(by_day)  # each day read whole once, for all of them
-    assert sorted(read_texts) == sorted(by_day)  # and the texts kept were used again
+    assert sorted(read_whole) == sorted(listed_days)  # each day read whole once, for all of them
+    assert sorted(read_texts) == sorted(listed_days)  # and the texts kept were used again
     assert listing.has_index(days, whole=True)
     assert answer(listing, "benchmark") == truth("benchmark")
 
@@ -181,7 +178,7 @@ def test_brief_days_are_searched_from_kept_texts_and_read_whole_only_when_a_quer
     short.index_texts = lambda day, listed: texts_of(day, listed)[1:]
     read_whole.clear()
     assert answer(short, "benchmark") == truth("benchmark")
-    assert sorted(read_whole) == sorted(by_day)
+    assert sorted(read_whole) == sorted(listed_days)
 
 
 async def test_the_filter_over_brief_days_reads_them_whole_for_an_abstract_query(

@@ -348,6 +348,17 @@ def test_filtered_rows_keep_the_lists_order_and_its_headers(week, sort, query) -
         assert shown > len(papers) * 0.9  # whole days match: the rows as the days have them
 
 
+def brief_days(
+    papers: list[Paper],
+) -> tuple[dict[tuple[date, str], Paper], list[tuple[date, tuple[Paper, ...]]]]:
+    """The papers by day and id, and their days as the list holds days long past: brief."""
+    by_day: dict[date, list[Paper]] = {}
+    for p in papers:
+        by_day.setdefault(p.day, []).append(p)
+    whole = {(p.day, p.id): p for p in papers}
+    return whole, [(d, tuple(p.briefly() for p in ps)) for d, ps in by_day.items()]
+
+
 def test_brief_days_are_searched_whole_and_a_reader_that_loses_papers_shifts_nothing(
     week: tuple[list[Paper], dict[str, dict[str, Any]]],
 ) -> None:
@@ -358,11 +369,7 @@ def test_brief_days_are_searched_whole_and_a_reader_that_loses_papers_shifts_not
     from paperterm.listing import Listing
 
     papers, _ = week
-    by_day: dict[date, list[Paper]] = {}
-    for p in papers:
-        by_day.setdefault(p.day, []).append(p)
-    whole = {(p.day, p.id): p for p in papers}
-    days = [(d, tuple(p.briefly() for p in ps)) for d, ps in by_day.items()]
+    whole, days = brief_days(papers)
     query = parse_query("benchmark")  # a word of many abstracts
     in_abstracts = {p.id for p in papers if query.matches(p, Flags())}
     in_titles = {p.id for p in papers if query.matches(p.briefly(), Flags())}
