@@ -4,8 +4,10 @@ the export."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import time
 from dataclasses import FrozenInstanceError
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -257,3 +259,45 @@ def test_an_earlier_builds_brief_file_is_neither_read_nor_left_behind(
     rows_file.write_text(json.dumps(meta))
     assert again.load(day, "api", brief=True).papers == brief.papers  # type: ignore[union-attr]
     assert json.loads(rows_file.read_bytes())["fields"] == fields
+
+
+async def test_no_idle_full_collection_runs_while_years_of_days_load(
+    bodies: dict[date, bytes], private_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The older days load in a worker after the first frame; a full collection on the UI
+    thread meanwhile walks the papers still loading and holds back their count (`settle`
+    makes one once they are in). A slow disk here makes the load outlast the idle
+    collector's ticks."""
+    from paperterm import gcpolicy
+    from paperterm.library import Library
+
+    seed_cache(private_dirs["cache"], bodies, NOW - timedelta(hours=1))
+    cached = Library.cached
+
+    def slow_disk(self: Library, day: date, *, brief: bool = False) -> object:
+        if brief:
+            time.sleep(0.2)
+        return cached(self, day, brief=brief)
+
+    monkeypatch.setattr(Library, "cached", slow_disk)
+    monkeypatch.setattr(gcpolicy, "IDLE_COLLECT_AFTER", 0.0)
+    app = make_app(private_dirs, end=END, days=len(DAYS), now=NOW, offline=True)
+    while_loading: list[int] = []
+    after: list[int] = []
+    async with app.run_test(size=(140, 40)) as pilot:
+        monkeypatch.setattr("gc.get_count", lambda: (0, 0, 1))
+        real_collect = gc.collect
+
+        def collect(*args: int) -> int:
+            (after if app.reader.refreshed.is_set() else while_loading).append(1)
+            return real_collect(*args)
+
+        monkeypatch.setattr("gc.collect", collect)
+        await app.reader.refreshed.wait()
+        await settled(app, pilot)
+        assert len(list(app.reader.feed.papers())) == len(whole_papers(bodies))
+        assert while_loading == []
+        # ... and once they are in, a pause collects as before: the hold is let go.
+        after.clear()
+        gcpolicy.IDLE.collect_if_idle()
+        assert after == [1]

@@ -92,6 +92,10 @@ class DayReaderScreen(PapersScreen):
 
     @work(thread=True, exclusive=True, group="start", exit_on_error=False)
     def _load_rest(self, days: list[date], painted: set[date]) -> None:
+        with gcpolicy.IDLE.held():
+            self._load_days(days, painted)
+
+    def _load_days(self, days: list[date], painted: set[date]) -> None:
         # Every month of the state, read here rather than row by row on the UI thread; and
         # the file lock, which the first star's save would otherwise import and make.
         self.store.load_all()
