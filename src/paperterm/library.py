@@ -276,12 +276,15 @@ class Library:
         `brief`, its papers without their texts (`Paper.brief`)."""
         return _from_entry(self._cached_entry(day, brief=brief))
 
+    def _sources(self) -> tuple[Source, Source]:
+        """The sources a day is read from, the configured one first."""
+        other: Source = "api" if self.config.source == "page" else "page"
+        return (self.config.source, other)
+
     def _cached_entry(
         self, day: date, *, brief: bool = False, records: bool = False
     ) -> CachedDay | None:
-        other: Source = "api" if self.config.source == "page" else "page"
-        order = (self.config.source, other)
-        for source in order:
+        for source in self._sources():
             entry = self.cache.load(day, source, brief=brief, records=records)
             if entry is not None:
                 return entry
@@ -306,8 +309,7 @@ class Library:
         read whole, and kept, when it keeps none for them. None when no entry of the day
         holds exactly these papers. Reads the cache: run it in a thread."""
         ids = [paper.id for paper in papers]
-        other: Source = "api" if self.config.source == "page" else "page"
-        for source in (self.config.source, other):
+        for source in self._sources():
             texts = self.cache.load_index_texts(day, source, ids)
             if texts is not None:
                 return texts
