@@ -4,10 +4,12 @@ the export."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
 import time
+from collections.abc import AsyncIterator
 from dataclasses import FrozenInstanceError
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,7 +17,9 @@ from pathlib import Path
 import pytest
 from demo import corpus_bodies, seed_cache
 from test_app import make_app, settled
+from textual.pilot import Pilot
 
+from paperterm.app import PapertermApp
 from paperterm.cache import DayCache
 from paperterm.model import Paper
 from paperterm.query import search_text
@@ -37,6 +41,20 @@ def bodies() -> dict[date, bytes]:
 def whole_papers(bodies: dict[date, bytes]) -> dict[tuple[date, str], Paper]:
     """Each day's papers as parsed, by day and id (a paper can be listed on two days)."""
     return {(d, p.id): p for d, b in bodies.items() for p in parse_api(b, d).papers}
+
+
+@contextlib.asynccontextmanager
+async def brief_reader(
+    private_dirs: dict[str, Path], bodies: dict[date, bytes]
+) -> AsyncIterator[tuple[PapertermApp, Pilot[None]]]:
+    """The reader over these days cached an hour ago, offline, every day loaded (the
+    older ones brief) and the screen settled."""
+    seed_cache(private_dirs["cache"], bodies, NOW - timedelta(hours=1))
+    app = make_app(private_dirs, end=END, days=len(DAYS), now=NOW, offline=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await app.reader.refreshed.wait()
+        await settled(app, pilot)
+        yield app, pilot
 
 
 def test_the_cache_keeps_a_brief_form_of_each_day_and_trusts_it_only_when_current(
@@ -86,12 +104,8 @@ def test_the_cache_keeps_a_brief_form_of_each_day_and_trusts_it_only_when_curren
 async def test_older_days_are_held_brief_and_every_view_gets_a_paper_whole(
     bodies: dict[date, bytes], private_dirs: dict[str, Path], tmp_path: Path
 ) -> None:
-    seed_cache(private_dirs["cache"], bodies, NOW - timedelta(hours=1))
     whole = whole_papers(bodies)
-    app = make_app(private_dirs, end=END, days=len(DAYS), now=NOW, offline=True)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await app.reader.refreshed.wait()
-        await settled(app, pilot)
+    async with brief_reader(private_dirs, bodies) as (app, pilot):
         reader = app.reader
         listed = list(reader.feed.papers())
         assert len(listed) == len(whole)
@@ -198,13 +212,9 @@ async def test_a_paper_listed_on_two_old_days_is_shown_whole_on_both(
     oldest, other = sorted(DAYS)[0], sorted(DAYS)[2]
     items = json.loads(bodies[oldest])
     twice = {**bodies, other: json.dumps([*json.loads(bodies[other]), items[0]]).encode()}
-    seed_cache(private_dirs["cache"], twice, NOW - timedelta(hours=1))
     paper_id = parse_api(bodies[oldest], oldest).papers[0].id
     abstract = parse_api(bodies[oldest], oldest).papers[0].abstract
-    app = make_app(private_dirs, end=END, days=len(DAYS), now=NOW, offline=True)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await app.reader.refreshed.wait()
-        await settled(app, pilot)
+    async with brief_reader(private_dirs, twice) as (app, pilot):
         reader = app.reader
         plist = reader.paper_list
         rows = [i for i, r in enumerate(plist.rows) if r.paper and r.paper.id == paper_id]

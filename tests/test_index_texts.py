@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from demo import seed_cache
-from test_app import make_app, settled
-from test_brief import DAYS, END, NOW, bodies, whole_papers  # noqa: F401 (a fixture)
+from test_app import settled
+from test_brief import DAYS, NOW, bodies, brief_reader, whole_papers  # noqa: F401 (a fixture)
 from test_query import Flags, brief_days, week  # noqa: F401 (a fixture)
 
 import paperterm.listing
@@ -188,12 +188,8 @@ async def test_the_filter_over_brief_days_reads_them_whole_for_an_abstract_query
 ) -> None:
     """In the reader: a plain word over the brief days is answered without reading them
     whole; `abstract:` then has them read in a worker, and finds what it should."""
-    seed_cache(private_dirs["cache"], bodies, NOW)
     whole = whole_papers(bodies)
-    app = make_app(private_dirs, end=END, days=len(DAYS), now=NOW, offline=True)
-    async with app.run_test(size=(140, 40)) as pilot:
-        await app.reader.refreshed.wait()
-        await settled(app, pilot)
+    async with brief_reader(private_dirs, bodies) as (app, pilot):
         reader = app.reader
         assert any(p.brief for p in reader.feed.papers())
         read_whole: list[Paper] = []
