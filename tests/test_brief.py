@@ -10,10 +10,10 @@ import json
 import os
 import time
 from collections.abc import AsyncIterator
-from dataclasses import FrozenInstanceError
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 from demo import corpus_bodies, seed_cache
 from test_app import make_app, settled
@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 
 from paperterm.app import PapertermApp
 from paperterm.cache import DayCache
-from paperterm.model import Paper
+from paperterm.model import Paper, decode_brief_rows
 from paperterm.query import search_text
 from paperterm.scrape import parse_api, parse_page
 from paperterm.screens.paper import PaperScreen
@@ -183,7 +183,7 @@ def test_the_session_book_hands_out_a_paper_whole_when_it_has_seen_it_whole(
 ) -> None:
     """The day list holds an old day brief; the Starred list or a search brings the same
     paper whole: each list, and the paper page, gets it whole, with the newest numbers."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from paperterm.paperbook import PaperBook
 
@@ -231,17 +231,39 @@ def test_every_real_paper_reads_back_from_its_brief_row_as_the_paper_briefly() -
     # of place would show as another paper's value, not as an error.
     papers = [p for d, b in corpus_bodies(None).items() for p in parse_api(b, d).papers]
     assert len(papers) > 9000
-    rows = json.loads(json.dumps([p.brief_row() for p in papers]))  # as the file holds them
-    read = [Paper.from_brief_row(row) for row in rows]
+    rows = msgspec.json.encode([p.brief_row() for p in papers])  # as the file holds them
+    read = list(decode_brief_rows(rows))
     assert read == [p.briefly() for p in papers]
     assert {hash(p) for p in read} == {hash(p.briefly()) for p in papers}
+    assert all(p.abstract == p.ai_summary == "" and p.ai_keywords == () for p in read)
+    # Their times are the same instants, with the same offsets.
+    assert [p.published.utcoffset() if p.published else None for p in read] == [
+        p.published.utcoffset() if p.published else None for p in papers
+    ]
     whole = [Paper.from_json(json.loads(json.dumps(p.to_json()))) for p in papers]
     assert whole == papers
-    # Made without the dataclass's __init__, they are as frozen as any Paper.
-    with pytest.raises(FrozenInstanceError):
+    # Made in C by msgspec, they are as frozen as any Paper.
+    with pytest.raises(AttributeError):
         read[0].title = "changed"  # type: ignore[misc]
-    with pytest.raises(FrozenInstanceError):
+    with pytest.raises(AttributeError):
         whole[0].upvotes = 0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        b"{}",
+        b"[[1]]",
+        # a row of the layout before this one: organization as null, no `brief`
+        b'[["2401.00001","T","2024-01-01",[],0,0,0,null,null,null,null,null,null,null,false]]',
+        # a whole paper's row, not marked brief
+        b'[["2401.00001","T","2024-01-01",[],0,0,0,null,null,null,null,"","","",false,false]]',
+        b'[["2401.00001","T","2024-13-01",[],0,0,0,null,null,null,null,"","","",false,true]]',
+    ],
+)
+def test_rows_of_another_layout_or_broken_are_refused(rows: bytes) -> None:
+    with pytest.raises(ValueError):
+        decode_brief_rows(rows)
 
 
 def test_an_earlier_builds_brief_file_is_neither_read_nor_left_behind(

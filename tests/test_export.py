@@ -14,7 +14,6 @@ import sys
 import textwrap
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import bibtexparser
 import pytest
 from conftest import DAY_2024, PAGE_2024, load_corpus_file
 from hfserver import FakeHF
+from msgspec.structs import replace
 from realterm import real_terminal
 from signalround import SIGNAL_DAY, seed_signal_cache
 from test_app import current, notices, reader

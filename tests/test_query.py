@@ -436,7 +436,7 @@ def test_a_sort_change_on_one_listing_finds_the_same_papers_in_the_new_order(wee
 
 def test_search_index_follows_a_refreshed_day(week) -> None:  # type: ignore[no-untyped-def]
     """A day refreshed from the site is a new tuple of papers: the next search sees it."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from paperterm.listing import Listing
 

@@ -25,9 +25,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeGuard
 
+import msgspec
+
 from paperterm import jsonio
 from paperterm.fsutil import atomic_write
-from paperterm.model import BRIEF_FIELDS, JSON_KEYS, Paper, Source
+from paperterm.model import BRIEF_FIELDS, JSON_KEYS, Paper, Source, decode_brief_rows
 from paperterm.query import INDEX_TEXT_VERSION, index_text
 from paperterm.scrape import PARSER_VERSION, ScrapedDay, ScrapeError
 
@@ -39,6 +41,20 @@ UNSETTLED_TTL = timedelta(hours=12)
 SETTLE_AFTER = timedelta(days=3)
 _BRIEF_FIELDS = list(BRIEF_FIELDS)
 """As a brief file names them (JSON has no tuples)."""
+
+
+class _BriefFile(msgspec.Struct):
+    """A brief file as read: its rows kept as bytes until its layout is known to be this
+    release's (`decode_brief_rows`); any other key is left unread."""
+
+    parser_version: object = None
+    fields: object = None
+    papers: msgspec.Raw = msgspec.Raw(b"[]")
+    fetched_at: Any = None
+    empty: Any = False
+    etag: Any = None
+    last_modified: Any = None
+    note: Any = ""
 
 
 def utc_today(now: datetime) -> date:
@@ -163,16 +179,18 @@ class DayCache:
         try:
             if brief_path.stat().st_mtime_ns < meta_path.stat().st_mtime_ns:
                 return None  # the entry was written after it: a crash came between
-            meta = jsonio.loads(brief_path.read_bytes())
-            if (
-                not isinstance(meta, dict)
-                or meta.get("parser_version") != PARSER_VERSION
-                or meta.get("fields") != _BRIEF_FIELDS
-            ):
+            found = msgspec.json.decode(brief_path.read_bytes(), type=_BriefFile)
+            if found.parser_version != PARSER_VERSION or found.fields != _BRIEF_FIELDS:
                 return None  # of another release: made again from the entry
-            papers = tuple(map(Paper.from_brief_row, meta["papers"]))
-            return self._entry(day, source, meta, papers)
-        except (OSError, ValueError, KeyError, TypeError):
+            meta = {
+                "fetched_at": found.fetched_at,
+                "empty": found.empty,
+                "etag": found.etag,
+                "last_modified": found.last_modified,
+                "note": found.note,
+            }
+            return self._entry(day, source, meta, decode_brief_rows(found.papers))
+        except (OSError, ValueError, KeyError, TypeError, msgspec.MsgspecError):
             return None  # the entry decides (and is set aside if it is the one broken)
 
     def _store_brief(self, entry: CachedDay) -> None:
@@ -184,7 +202,8 @@ class DayCache:
         }
         path = self._brief_path(entry.source, entry.day)
         with contextlib.suppress(OSError):
-            atomic_write(path, _dumps(meta), durable=False)
+            # msgspec writes dates and times as it reads them back (RFC 3339).
+            atomic_write(path, msgspec.json.encode(meta), durable=False)
         with contextlib.suppress(OSError):
             path.with_name(f"{entry.day.isoformat()}.brief.json").unlink()  # an older release's
 

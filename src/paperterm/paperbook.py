@@ -9,9 +9,10 @@ newer copy replaces the book's. No Textual; the reader and the CLI alike can use
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from itertools import repeat
+
+from msgspec.structs import replace
 
 from paperterm.model import Paper
 

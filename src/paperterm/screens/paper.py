@@ -17,6 +17,7 @@ import asyncio
 from dataclasses import replace
 from typing import ClassVar
 
+import msgspec.structs
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -145,7 +146,7 @@ class PaperScreen(Screen[None]):
         if detail is None:
             return self.paper
         comments = max(self.paper.comments, detail.paper.comments)  # the answer has none
-        return replace(detail.paper, day=self.paper.day, comments=comments)
+        return msgspec.structs.replace(detail.paper, day=self.paper.day, comments=comments)
 
     def repaint(self, *, scroll: bool = True) -> None:
         paper = self.shown_paper
