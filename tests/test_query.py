@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import load_corpus_file
+from demo import corpus_bodies
 
 from paperterm.model import Paper
 from paperterm.query import (
@@ -346,6 +347,43 @@ def test_filtered_rows_keep_the_lists_order_and_its_headers(week, sort, query) -
         rows[len(rows)]
     if query == "a":
         assert shown > len(papers) * 0.9  # whole days match: the rows as the days have them
+
+
+@pytest.mark.parametrize("sort", ["upvotes", "title", "stars", "site"])
+def test_each_day_is_listed_in_its_sorts_order_ties_as_given(sort: str) -> None:
+    """Every corpus day's rows in the order of the sort's own key (a stable sort: papers
+    with the same key stay as the day gave them), however the listing sorts them. A day
+    of ties by votes and by title up to case is among them."""
+    from paperterm.listing import SORTS, Listing, as_sort, sort_order
+
+    chosen = as_sort(sort) or "site"
+    days = [(d, parse_api(b, d).papers) for d, b in corpus_bodies(None).items()]
+    tied = date(2030, 1, 1)
+    # ("Straßb" comes first by casefold, "strassb", and last by lower case.)
+    titles = ["beta", "Alpha", "alpha", "ALPHA", "beta", "Gamma", "Strasz", "Straßb"]
+    votes = [3, 3, 3, 5, 3, 0, 1, 1]
+    days.append(
+        (
+            tied,
+            tuple(
+                Paper(f"2601.0000{k}", title, tied, upvotes=n)
+                for k, (title, n) in enumerate(zip(titles, votes, strict=True))
+            ),
+        )
+    )
+    assert sum(len(ps) for _, ps in days) > 9000
+    key = SORTS[chosen][1]
+    rows, _, _ = Listing().build(days, Flags(), sort=chosen)
+    listed: dict[date, list[str]] = {}
+    for row in rows:
+        if row.paper is not None:
+            listed.setdefault(row.day, []).append(row.paper.id)
+    for day, papers in days:
+        want = [p.id for p in sorted(papers, key=key)]
+        assert listed.get(day, []) == want
+        assert [papers[k].id for k in sort_order(papers, chosen)] == want
+    if chosen == "upvotes":
+        assert listed[tied] == [f"2601.0000{k}" for k in (3, 1, 2, 0, 4, 7, 6, 5)]
 
 
 def brief_days(
