@@ -114,3 +114,33 @@ def test_read_rule_with_no_delay_still_waits_while_not_looking() -> None:
     assert rule.check("a", looking=False) == "wait" and rule.remaining == rule.poll
     clock.now += rule.poll
     assert rule.check("a", looking=True) == "mark"
+
+
+def test_the_seen_record_answers_as_its_rule_for_every_paper_of_the_corpus(
+    tmp_path: Path,
+) -> None:
+    """New papers, the largest gain in votes and what is recorded, over every corpus
+    paper against a last visit that saw some of them with other votes, as the per-paper
+    rule (`is_new`, `movement`) says."""
+    from demo import corpus_bodies
+
+    from paperterm.scrape import parse_api
+
+    listed = [p for d, b in corpus_bodies(None).items() for p in parse_api(b, d).papers]
+    seen = SeenStore(tmp_path / "seen.json")
+    last_visit = {p.id: (p.upvotes + (k % 5) - 2, None) for k, p in enumerate(listed[::3])}
+    seen.before = dict(last_visit)
+    seen.before_days = {listed[0].day}
+    seen.since = sorted(p.day for p in listed)[-20]
+    new = [p for p in listed if seen.is_new(p)]
+    assert 0 < len(new) < len(listed)
+    assert seen.count_new(listed) == len(new) == seen.count_new(iter(listed))
+    gains = [g for p in listed if (g := seen.movement(p)) is not None]
+    assert seen.largest_movement(listed) == max(gains) == seen.largest_movement(iter(listed))
+    grown = next(p for p in listed if seen.movement(p) == max(gains))
+    seen.before[grown.id] = (grown.upvotes - 40, None)
+    assert seen.largest_movement(listed) == 40
+    seen.record(listed[:100])
+    seen.record(iter(listed[100:]))
+    assert seen.now == {p.id: (p.upvotes, p.github_stars) for p in listed}
+    assert seen.now_days == {p.day for p in listed}

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import repeat
+from operator import attrgetter
 
 from msgspec.structs import replace
 
 from paperterm.model import Paper
+
+_ID = attrgetter("id")
 
 
 class PaperBook:
@@ -30,7 +33,7 @@ class PaperBook:
         if fetched_at is None:
             return papers
         book = self._newest
-        ids = [paper.id for paper in papers]
+        ids = list(map(_ID, papers))
         if book.keys().isdisjoint(ids):
             # Papers the book has not seen (every day of a first load): taken as they
             # are, without a lookup apiece (98.8k papers of a heavy user's list).

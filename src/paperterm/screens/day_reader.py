@@ -9,6 +9,7 @@ its coroutines in workers, paints the results and keeps the cursor where the use
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date
@@ -109,11 +110,23 @@ class DayReaderScreen(PapersScreen):
         brief = self.feed.is_brief
         more = [r for d in rest if (r := self.library.cached(d, brief=brief(d))) is not None]
         if more:
-            self.app.call_from_thread(self.receive, more, True)
+            listed = self.app.call_from_thread(self.receive, more, True, record_seen=False)
+            # What the list showed is recorded once it is on screen, not before: at 98.8k
+            # papers the record took a tenth of a second between the load and the paint.
+            # (Textual's annotation of call_from_thread admits no coroutine function.)
+            self.app.call_from_thread(self._painted)  # type: ignore[arg-type]
+            for result in listed:
+                self.seen.record(result.papers)
         self.app.call_from_thread(self._after_cache_paint, days)
         # Thousands of long-lived papers: keep the cyclic GC from walking them on every
         # collection (a pause of tens of ms in the middle of a keystroke).
         gcpolicy.settle()
+
+    async def _painted(self) -> None:
+        """Once the screen has been refreshed (or a second has passed: a screen closing
+        refreshes no more)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wait_for_refresh(), 1.0)
 
     def _after_cache_paint(self, days: list[date]) -> None:
         self.feed.oldest_requested = min(days)
@@ -177,15 +190,20 @@ class DayReaderScreen(PapersScreen):
             )
         self._settled()
 
-    def receive(self, results: list[DayResult], from_cache: bool = False) -> None:
-        """Merge loaded days into the list, keeping the cursor on its paper."""
+    def receive(
+        self, results: list[DayResult], from_cache: bool = False, *, record_seen: bool = True
+    ) -> list[DayResult]:
+        """Merge loaded days into the list, keeping the cursor on its paper; the days as
+        merged. Unless `record_seen` is False (the caller records them), what the list
+        shows is recorded for the next visit's new-paper marks."""
         book = self.session.book
         results = [
             r if not r.papers else replace(r, papers=book.merge(r.papers, r.fetched_at))
             for r in results
         ]
-        for result in results:
-            self.seen.record(result.papers)
+        if record_seen:
+            for result in results:
+                self.seen.record(result.papers)
         if from_cache and results:
             self.status.source = self.feed.source_text(results, verb="cached")
         if self.feed.merge(results):
@@ -202,6 +220,7 @@ class DayReaderScreen(PapersScreen):
             if first_paint or (newer_day and not self.user_moved and self.query_obj is None):
                 self._cursor_to_first_unread()
         self.update_status()
+        return results
 
     def show_paper(self, paper: Paper | None, keep_scroll: bool = False) -> None:
         super().show_paper(paper, keep_scroll)
