@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 import msgspec
+import msgspec.structs
 
 from paperterm import jsonio
 from paperterm.fsutil import atomic_write
@@ -182,14 +183,8 @@ class DayCache:
             found = msgspec.json.decode(brief_path.read_bytes(), type=_BriefFile)
             if found.parser_version != PARSER_VERSION or found.fields != _BRIEF_FIELDS:
                 return None  # of another release: made again from the entry
-            meta = {
-                "fetched_at": found.fetched_at,
-                "empty": found.empty,
-                "etag": found.etag,
-                "last_modified": found.last_modified,
-                "note": found.note,
-            }
-            return self._entry(day, source, meta, decode_brief_rows(found.papers))
+            papers = decode_brief_rows(found.papers)
+            return self._entry(day, source, msgspec.structs.asdict(found), papers)
         except (OSError, ValueError, KeyError, TypeError, msgspec.MsgspecError):
             return None  # the entry decides (and is set aside if it is the one broken)
 

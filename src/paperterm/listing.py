@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
 from itertools import accumulate, chain, compress, repeat
-from typing import Literal, NamedTuple, get_args, overload
+from typing import Literal, NamedTuple, TypeVar, get_args, overload
 
 from paperterm.model import Paper, by_votes_key
 from paperterm.query import Mask, PaperFlags, Query, SearchIndex, index_text
@@ -47,8 +47,8 @@ def as_sort(value: object) -> Sort | None:
 
 class Row(NamedTuple):
     """One line of the list: a day header (paper is None) or a paper (one per paper
-    listed). A named tuple: made 98.8k times for a heavy user's whole list, at half a
-    frozen dataclass's cost (0.8 us, not 1.6 here: its `__init__` sets each field through
+    listed). A named tuple, made in C when its line is read (`DayRows`): a frozen
+    dataclass cost twice as much to make (its `__init__` sets each field through
     `object.__setattr__`)."""
 
     day: date
@@ -68,14 +68,37 @@ _Part = tuple[Row, Sequence[Row], Sequence[str], list[int] | None]
 them are shown (None: all)."""
 
 
-def _same_items(view: Sequence[object], other: object) -> bool:
-    """A view equals a list (or a view) of the same items, as a list would."""
-    if not isinstance(other, list | RowView | IdView | DayRows):
-        return False
-    return len(view) == len(other) and all(map(operator.eq, view, other))
+_Item = TypeVar("_Item")
 
 
-class RowView(Sequence[Row]):
+class _ListView(Sequence[_Item]):
+    """A read-only sequence read through something else, which indexes, slices and
+    compares as the list it stands for; `_at` gives the item at a place."""
+
+    __slots__ = ()
+
+    def _at(self, index: int) -> _Item:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> _Item: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[_Item]: ...
+    def __getitem__(self, index: int | slice) -> _Item | list[_Item]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        return self._at(index)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list (or a view) of the same items, as a list would be."""
+        if not isinstance(other, list | _ListView):
+            return False
+        return len(self) == len(other) and all(map(operator.eq, self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class RowView(_ListView[Row]):
     """The list's rows, read through the days' own rows and the positions shown of each:
     a keystroke makes no list of rows (one of 98.8k rows cost 26 ms, each row object
     touched). A row is found by a bisection over the days."""
@@ -112,13 +135,7 @@ class RowView(Sequence[Row]):
         picks = entry[3]
         return entry, None if not at else at - 1 if picks is None else picks[at - 1]
 
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Row]: ...
-    def __getitem__(self, index: int | slice) -> Row | list[Row]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self._len))]
+    def _at(self, index: int) -> Row:
         (header, rows, _, _), k = self._locate(index)
         return header if k is None else rows[k]
 
@@ -127,13 +144,8 @@ class RowView(Sequence[Row]):
             yield header
             yield from (rows if picks is None else map(rows.__getitem__, picks))
 
-    def __eq__(self, other: object) -> bool:
-        return _same_items(self, other)
 
-    __hash__ = None  # type: ignore[assignment]
-
-
-class IdView(Sequence[str]):
+class IdView(_ListView[str]):
     """A `RowView`'s paper ids, "" for a header; `index` searches each day's ids in C."""
 
     __slots__ = ("_rows",)
@@ -144,13 +156,7 @@ class IdView(Sequence[str]):
     def __len__(self) -> int:
         return len(self._rows)
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _at(self, index: int) -> str:
         (_, _, ids, _), k = self._rows._locate(index)
         return "" if k is None else ids[k]
 
@@ -158,11 +164,6 @@ class IdView(Sequence[str]):
         for _, _, ids, picks in self._rows._parts:
             yield ""
             yield from (ids if picks is None else map(ids.__getitem__, picks))
-
-    def __eq__(self, other: object) -> bool:
-        return _same_items(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
 
     def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
         """The first row from `start` of a paper, by its id (headers are not looked for)."""
@@ -218,7 +219,7 @@ def sort_order(papers: Sequence[Paper], sort: Sort) -> list[int]:
     return sorted(places, key=lambda k: key(papers[k]))
 
 
-class DayRows(Sequence[Row]):
+class DayRows(_ListView[Row]):
     """A day's paper rows, in the order of its papers given, each made when it is read:
     the list holds the rows of every day loaded, 98.8k for a heavy user's years, and
     looks at those on screen (a Row apiece cost a tenth of the whole list's load)."""
@@ -232,23 +233,12 @@ class DayRows(Sequence[Row]):
     def __len__(self) -> int:
         return len(self._papers)
 
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Row]: ...
-    def __getitem__(self, index: int | slice) -> Row | list[Row]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def _at(self, index: int) -> Row:
         return _make_row((self._day, self._papers[index], 0, ()))
 
     def __iter__(self) -> Iterator[Row]:
         day = self._day
         return (_make_row((day, paper, 0, ())) for paper in self._papers)
-
-    def __eq__(self, other: object) -> bool:
-        return _same_items(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 _DayRows = tuple[DayRows, tuple[str, ...], tuple[int, ...] | None]

@@ -57,7 +57,7 @@ class Paper(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One paper of the feed, keyed by its arXiv id. Every string is already cleaned.
 
     A msgspec struct, not a dataclass: a heavy user's whole list is 98.8k of them, read
-    from the cache's brief rows (`BriefDay`), which msgspec decodes straight into Papers
+    from the cache's brief rows (`decode_brief_rows`), which msgspec decodes into Papers
     in C, five times faster than parsing the JSON and making each Paper in Python (most
     of the list's load). Frozen and compared by value as the dataclass was. `gc=False`:
     a Paper holds strings, numbers, dates and tuples of strings, never anything that

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from itertools import compress
 from pathlib import Path
@@ -25,6 +25,11 @@ _ID = operator.attrgetter("id")
 _VOTES = operator.attrgetter("upvotes")
 _DAY = operator.attrgetter("day")
 _SNAPSHOT = operator.attrgetter("upvotes", "github_stars")
+
+
+def _listed(papers: Iterable[Paper]) -> Sequence[Paper]:
+    """The papers as a sequence, to be read more than once (a tuple or list as it is)."""
+    return papers if isinstance(papers, tuple | list) else list(papers)
 
 
 Snapshot = tuple[int, int | None]
@@ -86,7 +91,7 @@ class SeenStore:
         """How many of these are new (`is_new`); none on a first visit, without a look."""
         if not self.has_history:
             return 0
-        listed = papers if isinstance(papers, tuple | list) else list(papers)
+        listed = _listed(papers)
         # Only a paper never seen can be new: the rest are passed over in C.
         seen = map(self.before.__contains__, map(_ID, listed))
         return sum(map(self.is_new, compress(listed, map(operator.not_, seen))))
@@ -95,7 +100,7 @@ class SeenStore:
         """The largest `movement` among these papers, 0 for none."""
         if not self.before:
             return 0
-        listed = papers if isinstance(papers, tuple | list) else list(papers)
+        listed = _listed(papers)
         olds = map(self.before.get, map(_ID, listed))
         gains = (
             votes - old[0]
@@ -105,7 +110,7 @@ class SeenStore:
         return max(gains, default=0)
 
     def record(self, papers: Iterable[Paper]) -> None:
-        listed = papers if isinstance(papers, tuple | list) else list(papers)
+        listed = _listed(papers)
         # In C, without a Python step per paper: a first load records 98.8k of them.
         self.now.update(zip(map(_ID, listed), map(_SNAPSHOT, listed), strict=True))
         self.now_days.update(map(_DAY, listed))
